@@ -1,0 +1,181 @@
+"""The `dslgen` command line: thin wrappers that parse flags and call library functions.
+
+Library errors (`DslgenError`) become one plain sentence and exit code 1 here, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dslgen import __version__
+from dslgen.errors import DslgenError, ScriptInvalidError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn library errors into click errors (one sentence, exit 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DslgenError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+domain_option = click.option(
+    "--domain", default="pdflow", show_default=True, help="Target language (a registered domain)."
+)
+catalog_option = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this catalog file instead of the domain's own (a team's API).",
+)
+fixture_option = click.option(
+    "--fixture",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='Design fixture JSON, e.g. {"design_nets": {"CLK": "clock"}}.',
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="dslgen")
+def main() -> None:
+    """Generate, validate and execute scripts in a team's Tcl API and embedded DSL."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@fixture_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+)
+@domain_option
+@catalog_option
+@friendly_errors
+def validate(
+    paths: tuple[Path, ...], fixture: Path | None, fmt: str, domain: str, catalog_path: Path | None
+) -> None:
+    """Validate scripts (files or directories): Tcl syntax, DSL blocks, policy, semantics.
+
+    Exits 0 only if every file is valid. Directories are searched recursively.
+    """
+    from dslgen.domain import get_domain
+    from dslgen.validate.files import find_scripts, load_fixture_file, validate_file
+    from dslgen.validate.render import RENDERERS
+
+    chosen = get_domain(domain, catalog_path)
+    fixture_data = load_fixture_file(fixture)
+    files = list(find_scripts(list(paths), chosen.script_suffix))
+    if not files:
+        raise click.ClickException(
+            f"no {chosen.script_suffix} files found under {', '.join(map(str, paths))}"
+        )
+    try:
+        reports = [validate_file(chosen, path, fixture_data) for path in files]
+    except DslgenError as exc:
+        raise click.ClickException(f"{fixture}: {exc}" if fixture else str(exc)) from exc
+    click.echo(RENDERERS[fmt](reports))
+    sys.exit(0 if all(r.valid for r in reports) else 1)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@fixture_option
+@domain_option
+@catalog_option
+@friendly_errors
+def execute(path: Path, fixture: Path | None, domain: str, catalog_path: Path | None) -> None:
+    """Execute a script in the sandbox and print the design state JSON (exit 1 on errors)."""
+    from dslgen.domain import get_domain
+    from dslgen.validate.files import load_fixture_file, read_script
+
+    chosen = get_domain(domain, catalog_path)
+    fixture_data = load_fixture_file(fixture)
+    text, error = read_script(path)
+    if text is None:
+        raise click.ClickException(
+            f"{path}:{error.line if error else 0}: {error.message if error else ''}"
+        )
+    try:
+        state = chosen.execute(text, fixture_data)
+    except ScriptInvalidError as exc:
+        for e in exc.report.errors:
+            click.echo(f"{path}:{e.line}: {e.render()}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(state, indent=2))
+
+
+@main.group()
+def catalog() -> None:
+    """Inspect and build symbol catalogs."""
+
+
+@catalog.command("extract")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Catalog JSON to write.",
+)
+@click.option(
+    "--base",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Existing catalog to merge over.",
+)
+@domain_option
+@friendly_errors
+def catalog_extract(files: tuple[Path, ...], out: Path, base: Path | None, domain: str) -> None:
+    """Build a catalog from documented `proc` definitions in Tcl sources."""
+    from dslgen.catalog.extract import extract_catalog, write_catalog
+    from dslgen.catalog.model import load_catalog
+
+    result = extract_catalog(list(files), load_catalog(base) if base else None, domain=domain)
+    write_catalog(result.catalog, out)
+    click.echo(f"wrote {out}: {len(result.procs_found)} proc(s) from {len(files)} file(s)")
+    for sentence in result.untyped:
+        click.echo(f"untyped: {sentence}", err=True)
+
+
+@catalog.command("schema")
+def catalog_schema() -> None:
+    """Print the JSON Schema of the catalog format."""
+    from dslgen.catalog.model import Catalog
+
+    click.echo(json.dumps(Catalog.model_json_schema(), indent=2))
+
+
+@main.command()
+@domain_option
+@catalog_option
+@click.option("--procs", help="Comma-separated procs to restrict the grammar to.")
+@friendly_errors
+def grammar(domain: str, catalog_path: Path | None, procs: str | None) -> None:
+    """Print the decoding grammar (Lark) compiled from the catalog."""
+    from dslgen.domain import get_domain
+
+    chosen = get_domain(domain, catalog_path)
+    click.echo(chosen.grammar(procs.split(",") if procs else None))
+
+
+if __name__ == "__main__":
+    main()

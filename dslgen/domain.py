@@ -1,0 +1,51 @@
+"""The one seam between generic stages and a target language: the Domain interface + registry.
+
+Generic code (validation of files, corpus, retrieval, decoding, training, evals, serving) talks to
+a domain only through `Domain` and `get_domain`; it never imports `dslgen.domains.<name>`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Protocol
+
+from dslgen.catalog.model import Catalog
+from dslgen.errors import UnknownDomainError
+from dslgen.records import Report
+
+# name -> "module:factory"; imported only when asked for, so `dslgen validate` stays light.
+REGISTRY: dict[str, str] = {
+    "pdflow": "dslgen.domains.pdflow.domain:PdflowDomain",
+}
+
+
+class Domain(Protocol):
+    """Everything specific to one target language (see ../shared/design.md)."""
+
+    name: str
+    script_suffix: str  # what `dslgen validate DIR` looks for
+
+    def catalog(self) -> Catalog: ...
+
+    def grammar(self, procs: list[str] | None = None) -> str:
+        """Lark text for constrained decoding, optionally restricted to some procs."""
+        ...
+
+    def validate(self, text: str, fixture: dict[str, Any] | None = None) -> Report: ...
+
+    def execute(self, text: str, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The state a valid script produces; raises ScriptInvalidError with the report."""
+        ...
+
+
+def get_domain(name: str, catalog_path: str | Path | None = None) -> Domain:
+    """The domain registered as `name`, optionally with a team's own catalog file."""
+    target = REGISTRY.get(name)
+    if target is None:
+        known = ", ".join(sorted(REGISTRY))
+        raise UnknownDomainError(f"unknown domain {name!r}; known domains: {known}")
+    module_name, factory = target.split(":")
+    module = importlib.import_module(module_name)
+    domain: Domain = getattr(module, factory)(catalog_path)
+    return domain

@@ -1,0 +1,1 @@
+"""Domains: everything specific to one target language lives in a sub-package."""

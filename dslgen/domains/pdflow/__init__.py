@@ -1,0 +1,1 @@
+"""pdflow: the reference domain (Tcl host + embedded `dsl { }` rule blocks), ../shared/spec/pdflow.md."""

@@ -1,0 +1,47 @@
+"""The pdflow domain object: what the generic stages see of pdflow."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from dslgen.catalog.model import Catalog, load_catalog
+from dslgen.errors import ScriptInvalidError
+from dslgen.records import Report
+from dslgen.tcl.sandbox import Limits
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_CATALOG = PROJECT_ROOT / "catalog" / "pdflow.json"
+
+
+class PdflowDomain:
+    name = "pdflow"
+    script_suffix = ".tcl"
+
+    def __init__(self, catalog_path: str | Path | None = None, limits: Limits | None = None) -> None:
+        self.catalog_path = Path(catalog_path) if catalog_path else DEFAULT_CATALOG
+        self.limits = limits or Limits()
+
+    @cached_property
+    def _catalog(self) -> Catalog:
+        return load_catalog(self.catalog_path)
+
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    def grammar(self, procs: list[str] | None = None) -> str:
+        from dslgen.domains.pdflow.grammar import compile_decoding_grammar
+
+        return compile_decoding_grammar(self._catalog, procs)
+
+    def validate(self, text: str, fixture: dict[str, Any] | None = None) -> Report:
+        from dslgen.domains.pdflow.validator import validate_script
+
+        return validate_script(text, self._catalog, fixture, self.limits)
+
+    def execute(self, text: str, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
+        report = self.validate(text, fixture)
+        if not report.valid or report.state is None:
+            raise ScriptInvalidError(report)
+        return report.state

@@ -1,0 +1,43 @@
+"""The one exception hierarchy of the library.
+
+Validation verdicts are *values* (see `dslgen.records.Report`); these exceptions are for the cases
+where the program cannot go on: a broken catalog, an unreadable input file, a grammar that does not
+compile. Only `dslgen.cli` turns them into `click.ClickException`.
+"""
+
+from __future__ import annotations
+
+
+class DslgenError(Exception):
+    """Root of every error dslgen raises on purpose."""
+
+
+class InputFileError(DslgenError, OSError):
+    """A user file could not be read (missing, a directory, unreadable)."""
+
+
+class CatalogError(DslgenError, ValueError):
+    """A catalog file does not follow the catalog format; the message names the file and the key."""
+
+
+class GrammarError(DslgenError, ValueError):
+    """A grammar could not be loaded or compiled."""
+
+
+class FixtureError(DslgenError, ValueError):
+    """A design fixture is not of the documented form."""
+
+
+class UnknownDomainError(DslgenError, KeyError):
+    """No domain is registered under the requested name."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want a sentence.
+        return str(self.args[0]) if self.args else "unknown domain"
+
+
+class ScriptInvalidError(DslgenError):
+    """A script was asked to execute but does not validate; `report` says why."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__("the script does not validate")
+        self.report = report

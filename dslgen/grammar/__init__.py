@@ -1,0 +1,1 @@
+"""Decoding grammars compiled from the symbol catalog."""

@@ -1,0 +1,97 @@
+"""Typed records that cross stages: validator errors and reports.
+
+A `Report` is data, not prose: per-layer verdicts plus a list of `Error(cls, line, message, hint)`.
+Its JSON form (`Report.to_json`) is the output of `dslgen validate --format json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Layers in the order the validator runs them; a layer that did not run is reported as None.
+LAYERS = ("syntax", "dsl", "policy", "semantics")
+
+
+@dataclass(frozen=True)
+class Error:
+    """One problem found in a script.
+
+    `cls` is a stable error-class identifier (pdflow spec §5); `line` is 1-based in the script file
+    (0 when the problem concerns the whole file); `hint` tells the user how to repair it.
+    """
+
+    cls: str
+    line: int
+    message: str
+    hint: str = ""
+    layer: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"class": self.cls, "line": self.line, "message": self.message, "hint": self.hint}
+
+    def render(self) -> str:
+        text = f"{self.cls} line {self.line}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+@dataclass(frozen=True)
+class BlockVerdict:
+    """The verdict on one embedded DSL block: where it starts and whether it parsed."""
+
+    line: int
+    valid: bool
+
+
+@dataclass
+class Report:
+    """The validator's verdict on one script, layer by layer.
+
+    A layer's verdict is None when it did not run: DSL blocks and policy are checked only on
+    scripts that parse, and semantics runs only on scripts that pass every static layer, so
+    forbidden code is never executed.
+    """
+
+    valid_syntax: bool = True
+    valid_dsl_blocks: bool | None = None
+    policy_ok: bool | None = None
+    semantics_ok: bool | None = None
+    errors: list[Error] = field(default_factory=list)
+    dsl_blocks: list[BlockVerdict] = field(default_factory=list)
+    state: dict[str, Any] | None = None
+    file: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return (
+            self.valid_syntax
+            and self.valid_dsl_blocks is not False
+            and self.policy_ok is not False
+            and self.semantics_ok is not False
+            and not self.errors
+        )
+
+    @property
+    def error_classes(self) -> list[str]:
+        return [e.cls for e in self.errors]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.file is not None:
+            out["file"] = self.file
+        out.update(
+            {
+                "valid": self.valid,
+                "valid_syntax": self.valid_syntax,
+                "valid_dsl_blocks": self.valid_dsl_blocks,
+                "policy_ok": self.policy_ok,
+                "semantics_ok": self.semantics_ok,
+                "errors": [e.to_json() for e in sorted(self.errors, key=_error_order)],
+                "dsl_blocks": [{"line": b.line, "valid": b.valid} for b in self.dsl_blocks],
+            }
+        )
+        return out
+
+
+def _error_order(error: Error) -> tuple[int, str]:
+    return (error.line, error.cls)

@@ -1,0 +1,1 @@
+"""Tcl, the host language: word splitting, the real-Tcl syntax check and the safe interpreter."""

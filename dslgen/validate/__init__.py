@@ -1,0 +1,1 @@
+"""Validating files on disk: finding scripts, reading them safely, and rendering reports."""

@@ -1,0 +1,8 @@
+#!/usr/bin/env tclsh
+package require pdflow 1.0
+my::load_design -file top.def
+my::create_net -name CLK -type clock
+dsl {
+  rule "R1" apply_to: CLK spacing: 0.2um
+  rule "R1" apply_to: CLK width: 0.2um
+}

@@ -1,0 +1,2 @@
+package require pdflow 1.0
+my::load_design -file top.def

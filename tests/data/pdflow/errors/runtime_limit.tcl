@@ -1,0 +1,4 @@
+#!/usr/bin/env tclsh
+package require pdflow 1.0
+my::load_design -file top.def
+while 1 {}

@@ -1,0 +1,5 @@
+#!/usr/bin/env tclsh
+package require pdflow 1.0
+my::load_design -file top.def
+my::create_net -name CLK -type clock
+my::route -net CLK -lyer M3
