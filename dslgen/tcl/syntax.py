@@ -59,6 +59,8 @@ def check_tcl_syntax(text: str) -> tuple[ParsedScript | None, list[Error]]:
         visited = list(walk(source, commands))
     except TclParseError as exc:
         return None, [_error(exc.line, exc.message)]
+    except RecursionError:  # bodies nested hundreds deep: refuse rather than crash
+        return None, [_error(1, "command substitution nested deeper than the validator allows")]
     if not info_complete(text):
         return None, [_error(1, "script is incomplete: unbalanced braces, brackets or quotes")]
     errors = _compile_check(source, text, 0)

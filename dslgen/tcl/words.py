@@ -15,7 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-MAX_NESTING = 200  # deeper [..] nesting than this is refused rather than overflowing the stack
+MAX_NESTING = 100  # deeper [..] nesting than this is refused rather than overflowing the stack
 
 _SPACE = " \t\f\v\r"
 _VAR_NAME = re.compile(r"(?:[A-Za-z0-9_]|::+)+")

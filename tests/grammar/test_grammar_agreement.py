@@ -29,6 +29,12 @@ def parser(grammar_text) -> lark.Lark:
     return lark.Lark(grammar_text, parser="earley")
 
 
+@pytest.fixture(scope="module")
+def scripts(parser):
+    """Scripts drawn from the decoding grammar (the strategy is built once per module)."""
+    return from_lark(parser)
+
+
 def _static_ok(report) -> bool:
     return report.valid_syntax and report.valid_dsl_blocks is not False and report.policy_ok is not False
 
@@ -49,10 +55,10 @@ def test_restricted_grammar_only_has_the_named_procs(pdflow):
     assert "my::place" not in text and "my::legacy_route" not in text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_every_grammar_sample_passes_the_static_layers(pdflow, grammar_text, data):
-    script = data.draw(from_lark(lark.Lark(grammar_text, parser="earley")))
+def test_every_grammar_sample_passes_the_static_layers(pdflow, scripts, data):
+    script = data.draw(scripts)
     report = pdflow.validate(script)
     assert _static_ok(report), (script, [e.render() for e in report.errors])
     for block in re.findall(r"dsl \{\n(.*?)\n\}", script, re.S):
@@ -112,10 +118,10 @@ def test_mutations_the_grammar_rejects_the_validator_rejects(pdflow, parser, pat
     assert not _static_ok(report), mutated
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_mutated_grammar_samples_rejected_by_both(pdflow, grammar_text, parser, data):
-    script = data.draw(from_lark(lark.Lark(grammar_text, parser="earley")))
+def test_mutated_grammar_samples_rejected_by_both(pdflow, scripts, parser, data):
+    script = data.draw(scripts)
     applicable = [(p, r) for p, r in MUTATIONS if re.search(p, script)]
     if not applicable:
         return
