@@ -26,7 +26,15 @@ def test_validate_valid_file_exits_zero():
 def test_validate_json_fields():
     result = run("validate", SPEC, "--format", "json")
     data = json.loads(result.output)
-    assert set(data) >= {"file", "valid", "valid_syntax", "valid_dsl_blocks", "policy_ok", "semantics_ok", "errors"}
+    assert set(data) >= {
+        "file",
+        "valid",
+        "valid_syntax",
+        "valid_dsl_blocks",
+        "policy_ok",
+        "semantics_ok",
+        "errors",
+    }
 
 
 def test_validate_directory_recurses_and_fails(tmp_path):
@@ -38,7 +46,12 @@ def test_validate_directory_recurses_and_fails(tmp_path):
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert [d["valid"] for d in data] == [True, False]
-    assert data[1]["errors"][0] == {"class": "bad_enum", "line": 6, "message": "-layer M7 is not one of M1..M6", "hint": "nearest: M6"}
+    assert data[1]["errors"][0] == {
+        "class": "bad_enum",
+        "line": 6,
+        "message": "-layer M7 is not one of M1..M6",
+        "hint": "nearest: M6",
+    }
 
 
 def test_validate_junit():

@@ -129,7 +129,7 @@ class Policy(_Strict):
 class Catalog(_Strict):
     """A domain's symbol catalog (see docs/catalog.md for the format, with examples)."""
 
-    format: Literal["dslgen-catalog/1"] = CATALOG_FORMAT
+    format: Literal["dslgen-catalog/1"] = "dslgen-catalog/1"
     domain: str
     version: str = ""
     identifier_pattern: str = r"[A-Za-z_][A-Za-z0-9_]*"

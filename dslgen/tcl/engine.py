@@ -29,8 +29,15 @@ def tcl() -> tkinter.Tcl:
 
 
 def info_complete(script: str) -> bool:
-    """Tcl's own verdict on whether braces, brackets and quotes of `script` are balanced."""
-    return tcl().call("info", "complete", script) in (1, "1", True)
+    """Tcl's own verdict on whether braces, brackets and quotes of `script` are balanced.
+
+    `info complete` asks for one more line after a final backslash-newline (and not after a
+    final lone backslash); a script file is complete if either form is.
+    """
+    interp = tcl()
+    return any(
+        interp.call("info", "complete", s) in (1, "1", True) for s in (script, script + "\n")
+    )
 
 
 @dataclass(frozen=True)

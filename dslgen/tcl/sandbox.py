@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dslgen.records import Error
 from dslgen.tcl.engine import tcl
@@ -25,6 +26,7 @@ from dslgen.tcl.words import Command
 Handler = Callable[[list[str], "Invocation"], str]
 
 _ids = itertools.count()
+HARNESS = Path(__file__).resolve().parents[2] / "validators" / "sandbox.tcl"
 _DISPATCH = "::dslgen_dispatch"
 _TRACE_TEXT = re.compile(r'(?:while executing|invoked from within)\n"(.*?)"(?=\n    |\Z)', re.S)
 _PROC_FRAME = re.compile(r'\(procedure "([^"]+)" line (\d+)\)')
@@ -132,7 +134,6 @@ def run_script(
     run = _Run(name, handlers, [])
     _current[run_id] = run
     started = time.perf_counter()
-    interp.call("interp", "create", "-safe", name)
     try:
         _prepare(interp, name, run_id, handlers, allowed_commands, variables, limits)
         interp.setvar("::dslgen_script", text)  # passed as a value, never interpolated
@@ -142,7 +143,8 @@ def run_script(
         error = None if int(code) in (0, 2) else _classify(interp, run, top_level, visited)
         final = {} if error else _read_variables(interp, name, read_back or [])
     finally:
-        interp.call("interp", "delete", name)
+        if interp.call("interp", "exists", name):
+            interp.call("interp", "delete", name)
         del _current[run_id]
     return RunResult(error, run.output, time.perf_counter() - started, final)
 
@@ -155,30 +157,22 @@ def _read_variables(interp, name: str, names: list[str]) -> dict[str, str]:  # n
 
 
 def _prepare(interp, name, run_id, handlers, allowed, variables, limits) -> None:  # noqa: ANN001
-    for namespace in sorted({v.rsplit("::", 1)[0] for v in variables if "::" in v.strip(":")}):
-        interp.call(name, "eval", f"namespace eval {namespace} {{}}")
-    for var, value in variables.items():
-        interp.call(name, "eval", ["set", var, value])
-    for command in interp.call(name, "eval", "info commands"):
-        if command not in allowed and command not in handlers:
-            interp.call("interp", "hide", name, command)
-    for command in [*handlers, "puts"]:
-        interp.call("interp", "alias", name, command, "", _DISPATCH, run_id, command)
-    interp.call("interp", "recursionlimit", name, limits.recursion)
-    count = int(interp.call("interp", "invokehidden", name, "info", "cmdcount"))
-    interp.call("interp", "limit", name, "commands", "-value", count + limits.commands)
+    """Create the safe interpreter, hide, alias and limit it: one call into validators/sandbox.tcl."""
+    if not interp.call("info", "procs", "dslgen_prepare_sandbox"):
+        interp.call("source", str(HARNESS))
     deadline_ms = int(time.time() * 1000 + limits.seconds * 1000)
+    variable_dict = [item for pair in variables.items() for item in pair]
     interp.call(
-        "interp",
-        "limit",
+        "dslgen_prepare_sandbox",
         name,
-        "time",
-        "-seconds",
-        deadline_ms // 1000,
-        "-milliseconds",
-        deadline_ms % 1000,
-        "-granularity",
-        1,
+        _DISPATCH,
+        run_id,
+        tuple(sorted(allowed)),
+        tuple(handlers),
+        tuple(variable_dict),
+        limits.commands,
+        deadline_ms,
+        limits.recursion,
     )
 
 

@@ -19,7 +19,9 @@ def test_schema_file_is_generated_from_the_models():
 
 
 def test_pdflow_catalog_follows_the_schema():
-    jsonschema.validate(json.loads((ROOT / "catalog" / "pdflow.json").read_text()), Catalog.model_json_schema())
+    jsonschema.validate(
+        json.loads((ROOT / "catalog" / "pdflow.json").read_text()), Catalog.model_json_schema()
+    )
 
 
 @pytest.mark.parametrize(

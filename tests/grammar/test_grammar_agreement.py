@@ -36,7 +36,11 @@ def scripts(parser):
 
 
 def _static_ok(report) -> bool:
-    return report.valid_syntax and report.valid_dsl_blocks is not False and report.policy_ok is not False
+    return (
+        report.valid_syntax
+        and report.valid_dsl_blocks is not False
+        and report.policy_ok is not False
+    )
 
 
 def test_grammar_is_accepted_by_llguidance(grammar_text):
@@ -46,7 +50,11 @@ def test_grammar_is_accepted_by_llguidance(grammar_text):
 
 
 def test_spec_example_is_in_the_grammar(parser):
-    parser.parse((__import__("pathlib").Path(__file__).parents[1] / "data/pdflow/spec_example.tcl").read_text())
+    parser.parse(
+        (
+            __import__("pathlib").Path(__file__).parents[1] / "data/pdflow/spec_example.tcl"
+        ).read_text()
+    )
 
 
 def test_restricted_grammar_only_has_the_named_procs(pdflow):

@@ -23,7 +23,11 @@ def test_binary_file(tmp_path):
     path = tmp_path / "blob.tcl"
     path.write_bytes(bytes(range(256)) * 10)
     result = _run("validate", str(path), "--format", "json")
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert (
+        result.exit_code == 1
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
     report = json.loads(result.output)
     assert report["valid"] is False and "not UTF-8" in report["errors"][0]["message"]
 
@@ -46,7 +50,12 @@ def test_unbalanced_braces_and_deep_nesting(pdflow):
     deep = "set x " + "[list " * 5000 + "]" * 5000 + "\n"
     report = pdflow.validate(deep)
     assert not report.valid and report.errors[0].cls == "tcl_syntax"
-    braces = "#!/usr/bin/env tclsh\npackage require pdflow 1.0\nset x " + "{" * 20000 + "}" * 20000 + "\n"
+    braces = (
+        "#!/usr/bin/env tclsh\npackage require pdflow 1.0\nset x "
+        + "{" * 20000
+        + "}" * 20000
+        + "\n"
+    )
     assert pdflow.validate(braces).valid_syntax
 
 
@@ -58,11 +67,22 @@ def test_missing_file_and_bad_fixture_are_one_sentence(tmp_path):
     script = tmp_path / "a.tcl"
     script.write_text(SEED)
     result = _run("validate", str(script), "--fixture", str(fixture))
-    assert result.exit_code == 1 and f"{fixture}:1" in result.output and "Traceback" not in result.output
+    assert (
+        result.exit_code == 1
+        and f"{fixture}:1" in result.output
+        and "Traceback" not in result.output
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.sampled_from(list('{}[]"$\\;#\n \tabcx-:@*.') + ["my::route ", "dsl ", "set ", "\x00", "é"]), max_size=60).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            list('{}[]"$\\;#\n \tabcx-:@*.') + ["my::route ", "dsl ", "set ", "\x00", "é"]
+        ),
+        max_size=60,
+    ).map("".join)
+)
 def test_random_text_always_gets_a_report(pdflow, text):
     report = pdflow.validate(text)
     assert isinstance(report, Report)

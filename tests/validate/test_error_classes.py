@@ -13,9 +13,22 @@ from tests.conftest import DATA
 
 ERRORS = DATA / "pdflow" / "errors"
 SPEC_CLASSES = {
-    "tcl_syntax", "dsl_syntax", "missing_header", "unknown_proc", "forbidden_proc", "unknown_flag",
-    "missing_flag", "bad_enum", "out_of_range", "bad_unit", "unknown_net", "duplicate_net",
-    "duplicate_id", "undefined_group", "no_design", "runtime_limit",
+    "tcl_syntax",
+    "dsl_syntax",
+    "missing_header",
+    "unknown_proc",
+    "forbidden_proc",
+    "unknown_flag",
+    "missing_flag",
+    "bad_enum",
+    "out_of_range",
+    "bad_unit",
+    "unknown_net",
+    "duplicate_net",
+    "duplicate_id",
+    "undefined_group",
+    "no_design",
+    "runtime_limit",
 }
 
 
@@ -29,7 +42,9 @@ def test_class_line_and_hint(pdflow, error_cases, cls):
     report = pdflow.validate((ERRORS / f"{cls}.tcl").read_text())
     assert not report.valid
     first = report.errors[0]
-    assert (first.cls, first.line) == (cls, error_cases[cls]["line"]), [e.render() for e in report.errors]
+    assert (first.cls, first.line) == (cls, error_cases[cls]["line"]), [
+        e.render() for e in report.errors
+    ]
     assert error_cases[cls]["hint"] in first.hint
 
 
@@ -37,10 +52,23 @@ def test_spec_example_is_valid_with_the_spec_state(pdflow):
     report = pdflow.validate((DATA / "pdflow" / "spec_example.tcl").read_text())
     assert report.valid and report.errors == []
     assert report.state == {
-        "design": "top.def", "saved": "top_routed.def", "corner": "tt", "effort": None, "max_fanout": 16,
-        "nets": {"CLK": {"type": "clock", "route": {"layer": "M3", "width": 0.1}, "keepout": None,
-                         "shield": None, "buffers": {}}},
-        "instances": {}, "groups": {}, "layers": {},
+        "design": "top.def",
+        "saved": "top_routed.def",
+        "corner": "tt",
+        "effort": None,
+        "max_fanout": 16,
+        "nets": {
+            "CLK": {
+                "type": "clock",
+                "route": {"layer": "M3", "width": 0.1},
+                "keepout": None,
+                "shield": None,
+                "buffers": {},
+            }
+        },
+        "instances": {},
+        "groups": {},
+        "layers": {},
         "rules": {"SR2": {"apply_to": ["CLK"], "spacing": 0.12}},
         "reports": [],
     }
@@ -48,17 +76,29 @@ def test_spec_example_is_valid_with_the_spec_state(pdflow):
 
 def test_bad_enum_message_matches_the_spec_example(pdflow):
     report = pdflow.validate((ERRORS / "bad_enum.tcl").read_text())
-    assert report.errors[0].render() == "bad_enum line 6: -layer M7 is not one of M1..M6; nearest: M6"
+    assert (
+        report.errors[0].render() == "bad_enum line 6: -layer M7 is not one of M1..M6; nearest: M6"
+    )
 
 
 @pytest.mark.parametrize(
     "command",
-    ["exec touch {W}", "file delete {W}", "open {W} w", "socket localhost 9", "set f [open {W} w]",
-     "if {[exec touch {W}] eq {}} {}"],
+    [
+        "exec touch {W}",
+        "file delete {W}",
+        "open {W} w",
+        "socket localhost 9",
+        "set f [open {W} w]",
+        "if {[exec touch {W}] eq {}} {}",
+    ],
 )
 def test_forbidden_commands_are_rejected_and_never_run(pdflow, tmp_path, command):
     witness = tmp_path / "witness"
-    script = "#!/usr/bin/env tclsh\npackage require pdflow 1.0\n" + command.replace("{W}", str(witness)) + "\n"
+    script = (
+        "#!/usr/bin/env tclsh\npackage require pdflow 1.0\n"
+        + command.replace("{W}", str(witness))
+        + "\n"
+    )
     report = pdflow.validate(script)
     assert "forbidden_proc" in report.error_classes
     assert report.semantics_ok is None
@@ -75,7 +115,9 @@ def test_computed_command_names_are_still_sandboxed(pdflow, tmp_path):
     assert not witness.exists()
 
 
-@pytest.mark.parametrize("loop", ["while 1 {}", "for {set i 0} {1} {incr i} {}", "proc f {} {f}\nf"])
+@pytest.mark.parametrize(
+    "loop", ["while 1 {}", "for {set i 0} {1} {incr i} {}", "proc f {} {f}\nf"]
+)
 def test_runaway_scripts_end_with_runtime_limit_quickly(pdflow, loop):
     started = time.perf_counter()
     report = pdflow.validate(f"#!/usr/bin/env tclsh\npackage require pdflow 1.0\n{loop}\n")
@@ -96,7 +138,13 @@ def test_fixture_nets_exist_and_appear_in_the_state(pdflow):
     script = "#!/usr/bin/env tclsh\npackage require pdflow 1.0\nmy::load_design -file a.odb\nmy::route -net RST -layer M1\n"
     report = pdflow.validate(script, {"design_nets": {"RST": "signal", "VDD": "power"}})
     assert report.valid
-    assert report.state["nets"]["VDD"] == {"type": "power", "route": None, "keepout": None, "shield": None, "buffers": {}}
+    assert report.state["nets"]["VDD"] == {
+        "type": "power",
+        "route": None,
+        "keepout": None,
+        "shield": None,
+        "buffers": {},
+    }
     assert report.state["nets"]["RST"]["route"] == {"layer": "M1", "width": 0.1}
 
 
@@ -120,7 +168,11 @@ dsl {
 """
     state = pdflow.validate(script).state
     assert state["groups"] == {"BUS": ["D0", "D1"]}
-    assert state["rules"]["W"] == {"apply_to": ["D0", "D1"], "width": 0.2, "layers": ["M2", "M3", "M4"]}
+    assert state["rules"]["W"] == {
+        "apply_to": ["D0", "D1"],
+        "width": 0.2,
+        "layers": ["M2", "M3", "M4"],
+    }
     assert state["rules"]["ALL"]["apply_to"] == ["D0", "D1"]
     assert state["layers"] == {"M2": {"direction": "horizontal", "pitch": 0.2}}
 

@@ -6,7 +6,7 @@ substitution. Errors carry lines of the whole script, not of the block.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dslgen.domains.pdflow.dsl import DslSyntaxError, Statement, parse_block
 from dslgen.records import BlockVerdict, Error
@@ -20,7 +20,7 @@ class Block:
 
     line: int
     text: str
-    statements: list[Statement] = field(default_factory=list)
+    statements: tuple[Statement, ...] = ()
 
     def line_of(self, block_line: int) -> int:
         """Script line of a 1-based line of the block text."""

@@ -19,7 +19,9 @@ class PdflowDomain:
     name = "pdflow"
     script_suffix = ".tcl"
 
-    def __init__(self, catalog_path: str | Path | None = None, limits: Limits | None = None) -> None:
+    def __init__(
+        self, catalog_path: str | Path | None = None, limits: Limits | None = None
+    ) -> None:
         self.catalog_path = Path(catalog_path) if catalog_path else DEFAULT_CATALOG
         self.limits = limits or Limits()
 

@@ -46,15 +46,19 @@ def dsl_parser() -> Lark:
     return Lark(GRAMMAR_PATH.read_text(), parser="lalr", propagate_positions=True)
 
 
-def parse_block(text: str) -> list[Statement]:
-    """Parse a block's text; raise DslSyntaxError with the line (within the block) and a hint."""
+@lru_cache(maxsize=4096)
+def parse_block(text: str) -> tuple[Statement, ...]:
+    """Parse a block's text; raise DslSyntaxError with the line (within the block) and a hint.
+
+    Cached: the DSL layer and the executor both parse each block, and corpora repeat blocks.
+    """
     # Trailing blanks are not significant; leading blanks on the first line neither.
     prepared = text.lstrip(" \t").rstrip() + "\n"
     try:
         tree = dsl_parser().parse(prepared)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, prepared) from None
-    return [_statement(node) for node in tree.children if isinstance(node, Tree)]
+    return tuple(_statement(node) for node in tree.children if isinstance(node, Tree))
 
 
 def _statement(node: Tree) -> Statement:

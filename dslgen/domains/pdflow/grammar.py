@@ -89,7 +89,8 @@ class _Compiler:
 
     def variable_alternatives(self) -> list[str]:
         return [
-            f'"set {name} " {self.value(spec)}' for name, spec in sorted(self.catalog.variables.items())
+            f'"set {name} " {self.value(spec)}'
+            for name, spec in sorted(self.catalog.variables.items())
         ]
 
     def condition_alternatives(self) -> list[str]:
@@ -103,7 +104,9 @@ class _Compiler:
     def dsl_value(self, spec: DslProperty) -> str:
         if spec.type == "length":
             units = self.catalog.policy.length_units or {"um": 1.0}
-            options = [f"({self.number(spec, scale)} {_quote(unit)})" for unit, scale in units.items()]
+            options = [
+                f"({self.number(spec, scale)} {_quote(unit)})" for unit, scale in units.items()
+            ]
             return "(" + " | ".join(options) + ")"
         if spec.type == "enum":
             return "(" + " | ".join(_quote(v) for v in spec.values or []) + ")"
@@ -115,7 +118,9 @@ class _Compiler:
 
     def properties(self, statement: DslStatement, all_required: bool) -> str:
         """Each property at most once, in catalog order; at least one (or all, for `layer`)."""
-        pieces = [f'" {name}: " {self.dsl_value(spec)}' for name, spec in statement.properties.items()]
+        pieces = [
+            f'" {name}: " {self.dsl_value(spec)}' for name, spec in statement.properties.items()
+        ]
         if all_required:
             return " ".join(pieces)
         alternatives = [
@@ -127,13 +132,18 @@ class _Compiler:
         dsl, rules = self.catalog.dsl, {}
         if "rule" in dsl:
             rules["dsl_rule"] = (
-                'dsl_rule: "rule \\"" DSL_ID "\\" apply_to: " TARGET ' + self.properties(dsl["rule"], False)
+                'dsl_rule: "rule \\"" DSL_ID "\\" apply_to: " TARGET '
+                + self.properties(dsl["rule"], False)
             )
         if "group" in dsl:
-            rules["dsl_group"] = 'dsl_group: "group \\"" DSL_ID "\\" nets: [" NET (", " NET)~0..15 "]"'
+            rules["dsl_group"] = (
+                'dsl_group: "group \\"" DSL_ID "\\" nets: [" NET (", " NET)~0..15 "]"'
+            )
         if "layer" in dsl:
             layers = " | ".join(_quote(v) for v in self.catalog.enums.get("layer", []))
-            rules["dsl_layer"] = f'dsl_layer: "layer " ({layers})' + " " + self.properties(dsl["layer"], True)
+            rules["dsl_layer"] = (
+                f'dsl_layer: "layer " ({layers})' + " " + self.properties(dsl["layer"], True)
+            )
         rules["dsl_statement"] = "?dsl_statement: " + " | ".join(rules)
         return rules
 
@@ -150,7 +160,9 @@ def compile_decoding_grammar(catalog: Catalog, procs: list[str] | None = None) -
     if unknown:
         raise GrammarError(f"cannot restrict the grammar to unknown procs: {', '.join(unknown)}")
     if not chosen:
-        raise GrammarError("the grammar would allow no proc; name at least one allowed catalog proc")
+        raise GrammarError(
+            "the grammar would allow no proc; name at least one allowed catalog proc"
+        )
     compiler = _Compiler(catalog)
     rules = {f"call_{_rule_name(n)}": compiler.proc_rule(n, catalog.procs[n]) for n in chosen}
     header = " ".join(_quote(line + "\n") for line in catalog.policy.required_header)
@@ -175,4 +187,6 @@ def compile_decoding_grammar(catalog: Catalog, procs: list[str] | None = None) -
     base = read_definitions(HOST_GRAMMAR.read_text())
     kept = {k: v for k, v in base.items() if replacements.get(k, "") is not None}
     text = replace_definitions(kept, {k: v for k, v in replacements.items() if v is not None})
-    return f"// decoding grammar for {catalog.domain} (catalog sha256 {catalog.sha256[:12]})\n" + text
+    return (
+        f"// decoding grammar for {catalog.domain} (catalog sha256 {catalog.sha256[:12]})\n" + text
+    )
