@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from dslgen.errors import CatalogError, InputFileError
+from dslgen.errors import CatalogError
+from dslgen.jsonfile import read_json_file
 
 CATALOG_FORMAT = "dslgen-catalog/1"
 
@@ -153,16 +154,7 @@ class Catalog(_Strict):
 def load_catalog(path: str | Path) -> Catalog:
     """Read and validate a catalog file; errors name the file and the offending key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read catalog: {exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CatalogError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); fix the JSON syntax at column {exc.colno}"
-        ) from exc
+    data = read_json_file(path, "catalog", CatalogError)
     try:
         return Catalog.model_validate(data)
     except ValidationError as exc:

@@ -158,20 +158,14 @@ class _Parser:
         return Command(words, self.line_of(start), start, end, self.src[start:end]), pos
 
     def _skip_separators(self, pos: int, stop: int) -> int:
-        src = self.src
-        while pos < stop:
-            if src[pos] in _SPACE or src[pos] in "\n;":
-                pos += 1
-            elif src.startswith("\\\n", pos):
-                pos += 2
-            else:
-                break
-        return pos
+        """Skip blanks and command separators (newlines, `;`) between commands."""
+        return self._skip_blanks(pos, stop, _SPACE + "\n;")
 
-    def _skip_blanks(self, pos: int, stop: int) -> int:
+    def _skip_blanks(self, pos: int, stop: int, blanks: str = _SPACE) -> int:
+        """Skip blanks (and backslash-newlines, which Tcl reads as a space) between words."""
         src = self.src
         while pos < stop:
-            if src[pos] in _SPACE:
+            if src[pos] in blanks:
                 pos += 1
             elif src.startswith("\\\n", pos):
                 pos += 2

@@ -6,13 +6,13 @@ problems at once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from dslgen.domain import Domain
-from dslgen.errors import FixtureError, InputFileError
+from dslgen.errors import FixtureError
+from dslgen.jsonfile import read_json_file
 from dslgen.records import Error, Report
 
 
@@ -49,16 +49,7 @@ def load_fixture_file(path: Path | None) -> dict[str, Any] | None:
     """Read a fixture JSON file; errors name the file, line and the fix."""
     if path is None:
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read fixture: {exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FixtureError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
-        ) from exc
+    data = read_json_file(path, "fixture", FixtureError)
     if not isinstance(data, dict):
         raise FixtureError(f'{path}: a fixture is a JSON object like {{"design_nets": {{...}}}}')
     return data
