@@ -7,12 +7,14 @@ a domain only through `Domain` and `get_domain`; it never imports `dslgen.domain
 from __future__ import annotations
 
 import importlib
+import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from dslgen.catalog.model import Catalog
 from dslgen.errors import UnknownDomainError
-from dslgen.records import Report
+from dslgen.records import Negative, Report, Task
 
 # name -> "module:factory"; imported only when asked for, so `dslgen validate` stays light.
 REGISTRY: dict[str, str] = {
@@ -25,6 +27,7 @@ class Domain(Protocol):
 
     name: str
     script_suffix: str  # what `dslgen validate DIR` looks for
+    levels: tuple[str, ...]  # curriculum levels, easiest first
 
     def catalog(self) -> Catalog: ...
 
@@ -36,6 +39,20 @@ class Domain(Protocol):
 
     def execute(self, text: str, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
         """The state a valid script produces; raises ScriptInvalidError with the report."""
+        ...
+
+    def make_task(self, rng: random.Random, level: str, split: str) -> Task:
+        """A rule-based task of `level` whose templates and parameters belong to `split`."""
+        ...
+
+    def mutate(
+        self, text: str, fixture: dict[str, Any] | None, rng: random.Random
+    ) -> Iterator[Negative]:
+        """Labelled hard negatives made from a valid script."""
+        ...
+
+    def task_context(self, task: Task) -> str:
+        """Reference text (catalog entries) for a task's prompt."""
         ...
 
 

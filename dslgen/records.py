@@ -95,3 +95,31 @@ class Report:
 
 def _error_order(error: Error) -> tuple[int, str]:
     return (error.line, error.cls)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A generated task: what to ask, on which fixture, and the reference answer.
+
+    `template_id` names the instruction template(s) used (the unit of the train/test split);
+    `param_key` names the parameter combination (the other unit of the split).
+    """
+
+    level: str  # micro | unit | multi | scenario
+    intent: str
+    instruction: str
+    script: str
+    fixture: dict[str, Any]
+    template_id: str
+    param_key: str
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class Negative:
+    """A labelled hard negative: a broken variant of a valid script and the class it must fail with."""
+
+    text: str
+    error_class: str
+    source: str
+    mutation: str  # what was changed, in words (for repair prompts and stats)

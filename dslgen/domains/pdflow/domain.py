@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dslgen.catalog.model import Catalog, load_catalog
 from dslgen.errors import ScriptInvalidError
-from dslgen.records import Report
+from dslgen.records import Negative, Report, Task
 from dslgen.tcl.sandbox import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -18,6 +20,7 @@ DEFAULT_CATALOG = PROJECT_ROOT / "catalog" / "pdflow.json"
 class PdflowDomain:
     name = "pdflow"
     script_suffix = ".tcl"
+    levels = ("micro", "unit", "multi", "scenario")
 
     def __init__(
         self, catalog_path: str | Path | None = None, limits: Limits | None = None
@@ -41,6 +44,25 @@ class PdflowDomain:
         from dslgen.domains.pdflow.validator import validate_script
 
         return validate_script(text, self._catalog, fixture, self.limits)
+
+    def make_task(self, rng: random.Random, level: str, split: str) -> Task:
+        from dslgen.domains.pdflow.tasks.compose import compose_task
+
+        return compose_task(rng, level, split)
+
+    def mutate(
+        self, text: str, fixture: dict[str, Any] | None, rng: random.Random
+    ) -> Iterator[Negative]:
+        from dslgen.domains.pdflow.mutate import mutate_script
+
+        return mutate_script(text, self._catalog, fixture, rng)
+
+    def task_context(self, task: Task) -> str:
+        """Reference text for a task: the catalog entries its reference script uses."""
+        from dslgen.domains.pdflow.context import render_entries, used_symbols
+
+        procs, kinds = used_symbols(task.script, self._catalog)
+        return render_entries(self._catalog, procs, kinds)
 
     def execute(self, text: str, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
         report = self.validate(text, fixture)

@@ -1,0 +1,1 @@
+"""Corpus building: tasks → validated positives, labelled negatives, repair pairs, splits, stats."""

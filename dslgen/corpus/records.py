@@ -1,0 +1,78 @@
+"""The corpus record format (JSONL) and its prompt-completion export for trl.
+
+One record per line: {"id", "level", "instruction", "context", "output", "valid", "error_class",
+"fixture", "expected_state", "metadata": {"validators_passed", "topic", "template_id", ...}}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from dslgen.prompts import render_messages
+
+LAYER_NAMES = ("syntax", "dsl", "policy", "semantics")
+
+
+def layers_passed(report_json: dict[str, Any]) -> list[str]:
+    verdicts = [
+        report_json["valid_syntax"],
+        report_json["valid_dsl_blocks"],
+        report_json["policy_ok"],
+        report_json["semantics_ok"],
+    ]
+    return [name for name, ok in zip(LAYER_NAMES, verdicts, strict=True) if ok]
+
+
+def to_prompt_completion(domain: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as trl's prompt-completion conversation (completion-only loss by default)."""
+    return {
+        "id": record["id"],
+        "prompt": render_messages(
+            domain, record["instruction"], record.get("context", ""), record.get("fixture")
+        ),
+        "completion": [{"role": "assistant", "content": record["output"]}],
+    }
+
+
+def dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write records atomically (temp file + rename); return how many were written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(dumps(record) + "\n")
+                count += 1
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

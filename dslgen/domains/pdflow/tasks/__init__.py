@@ -1,0 +1,1 @@
+"""The pdflow task generator: features, phrasings and curriculum composition."""
