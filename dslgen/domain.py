@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from dslgen.catalog.model import Catalog
 from dslgen.errors import UnknownDomainError
-from dslgen.records import Negative, Report, Task
+from dslgen.records import Doc, Negative, Report, Task
 
 # name -> "module:factory"; imported only when asked for, so `dslgen validate` stays light.
 REGISTRY: dict[str, str] = {
@@ -49,6 +49,10 @@ class Domain(Protocol):
         self, text: str, fixture: dict[str, Any] | None, rng: random.Random
     ) -> Iterator[Negative]:
         """Labelled hard negatives made from a valid script."""
+        ...
+
+    def documents(self) -> list[Doc]:
+        """What the retriever indexes: catalog entries, policy, curated examples."""
         ...
 
     def task_context(self, task: Task) -> str:

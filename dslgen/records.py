@@ -123,3 +123,19 @@ class Negative:
     error_class: str
     source: str
     mutation: str  # what was changed, in words (for repair prompts and stats)
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One thing the retriever can put in a context pack.
+
+    `kind` is proc | variable | dsl | policy | example; `symbols` are the procs and DSL statement
+    kinds the document covers (what decoding may be restricted to); `text` is what the pack shows.
+    """
+
+    id: str
+    kind: str
+    title: str
+    text: str
+    symbols: tuple[str, ...] = ()
+    always: bool = False  # header and policy lines go in every pack

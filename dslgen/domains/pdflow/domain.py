@@ -10,7 +10,7 @@ from typing import Any
 
 from dslgen.catalog.model import Catalog, load_catalog
 from dslgen.errors import ScriptInvalidError
-from dslgen.records import Negative, Report, Task
+from dslgen.records import Doc, Negative, Report, Task
 from dslgen.tcl.sandbox import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -56,6 +56,12 @@ class PdflowDomain:
         from dslgen.domains.pdflow.mutate import mutate_script
 
         return mutate_script(text, self._catalog, fixture, rng)
+
+    def documents(self) -> list[Doc]:
+        """Catalog entries and curated examples for the retriever (deterministic order)."""
+        from dslgen.domains.pdflow.documents import catalog_documents, example_documents
+
+        return catalog_documents(self._catalog) + example_documents(self._catalog)
 
     def task_context(self, task: Task) -> str:
         """Reference text for a task: the catalog entries its reference script uses."""
