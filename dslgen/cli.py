@@ -257,5 +257,14 @@ def grammar(domain: str, catalog_path: Path | None, procs: str | None) -> None:
     click.echo(chosen.grammar(procs.split(",") if procs else None))
 
 
+def _register_plugins() -> None:
+    """Command groups that live beside the library code they drive."""
+    from dslgen.models.cli import model_group
+
+    main.add_command(model_group)
+
+
+_register_plugins()
+
 if __name__ == "__main__":
     main()

@@ -41,3 +41,12 @@ class ScriptInvalidError(DslgenError):
     def __init__(self, report: object) -> None:
         super().__init__("the script does not validate")
         self.report = report
+
+
+class ModelNotAvailableError(DslgenError):
+    """A model, tokenizer or adapter cannot be found or loaded offline; the message says how to fix it."""
+
+
+class IndexStaleError(DslgenError):
+    """The retrieval index is missing, unreadable, or was built from another catalog, document set,
+    embedding model or index format; the message names the folder and the rebuild command."""
