@@ -164,6 +164,111 @@ def catalog_schema() -> None:
     click.echo(json.dumps(Catalog.model_json_schema(), indent=2))
 
 
+@main.command()
+@click.option(
+    "--instruction", "-i", required=True, help="The task: text, or a path to a text file."
+)
+@fixture_option
+@click.option("--max-tokens", default=2000, show_default=True)
+@click.option("--k", "k", default=8, show_default=True, help="Samples per round.")
+@click.option("--temperature", default=0.3, show_default=True)
+@click.option("--top-p", default=1.0, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the script here (else stdout).",
+)
+@click.option(
+    "--model", help="Local model folder or hub id (default: the fetched SmolLM2-135M-Instruct)."
+)
+@click.option(
+    "--adapter",
+    type=click.Path(exists=True, file_okay=False),
+    help="A LoRA adapter folder or training run.",
+)
+@click.option("--no-grammar", is_flag=True, help="Decode without the grammar (for ablations).")
+@click.option("--no-retrieval", is_flag=True, help="No context pack in the prompt.")
+@click.option(
+    "--restrict-to-pack", is_flag=True, help="Let the grammar allow only the pack's procs."
+)
+@click.option("--repair-rounds", default=1, show_default=True)
+@click.option("--show-pack", is_flag=True, help="Print the context pack on stderr.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@domain_option
+@catalog_option
+@friendly_errors
+def generate(
+    instruction: str,
+    fixture: Path | None,
+    max_tokens: int,
+    k: int,
+    temperature: float,
+    top_p: float,
+    seed: int,
+    out: Path | None,
+    model: str | None,
+    adapter: str | None,
+    no_grammar: bool,
+    no_retrieval: bool,
+    restrict_to_pack: bool,
+    repair_rounds: int,
+    show_pack: bool,
+    fmt: str,
+    domain: str,
+    catalog_path: Path | None,
+) -> None:
+    """Write a validated script for an instruction (exit 1 with the report if none validates)."""
+    from dslgen.corpus.records import write_text
+    from dslgen.decode.pipeline import GenerateRequest, generate_script
+    from dslgen.decode.session import open_session
+    from dslgen.domain import get_domain
+    from dslgen.validate.files import load_fixture_file
+
+    text = (
+        Path(instruction).read_text(encoding="utf-8")
+        if Path(instruction).is_file()
+        else instruction
+    )
+    chosen = get_domain(domain, catalog_path)
+    request = GenerateRequest(
+        text,
+        load_fixture_file(fixture),
+        k,
+        temperature,
+        top_p,
+        max_tokens,
+        seed,
+        not no_grammar,
+        restrict_to_pack,
+        repair_rounds,
+    )
+    status = lambda message: click.echo(f"dslgen: {message}", err=True)  # noqa: E731
+    status("loading model")
+    session = open_session(chosen, model, adapter, use_retrieval=not no_retrieval)
+    result = generate_script(request, chosen, session.sampler, session.build_context, status)
+    if show_pack:
+        click.echo(
+            f"--- context pack ({', '.join(result.pack_ids)}) ---\n{result.context}\n---", err=True
+        )
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2))
+    elif out is None:
+        click.echo(result.script, nl=False)
+    if out is not None:
+        write_text(out, result.script)
+        status(f"wrote {out}")
+    status(
+        f"{'valid' if result.valid else 'NO VALID SCRIPT'} after {result.seconds:.1f} s, {result.tokens} tokens"
+    )
+    if not result.valid:
+        for error in result.report.errors:
+            click.echo(f"  {error.render()}", err=True)
+        sys.exit(1)
+
+
 @main.group()
 def corpus() -> None:
     """Build training data and the held-out eval suites."""

@@ -32,8 +32,14 @@ def corpus_dir(tmp_path_factory) -> Path:
 
 
 def test_positives_validate_and_reach_their_expected_state(pdflow, corpus_dir):
-    positives = [r for split in ("train", "dev", "test") for r in read_jsonl(corpus_dir / f"{split}.jsonl")]
-    positives += [r | {"output": r["reference"]} for s in ("syntax", "unit", "scenario") for r in read_jsonl(EVALS / f"{s}.jsonl")]
+    positives = [
+        r for split in ("train", "dev", "test") for r in read_jsonl(corpus_dir / f"{split}.jsonl")
+    ]
+    positives += [
+        r | {"output": r["reference"]}
+        for s in ("syntax", "unit", "scenario")
+        for r in read_jsonl(EVALS / f"{s}.jsonl")
+    ]
     assert len(positives) >= 2000
     for record in positives:
         report = pdflow.validate(record["output"], record["fixture"])
@@ -53,17 +59,30 @@ def test_negatives_fail_with_their_label_and_cover_every_class(pdflow, corpus_di
 
 def test_repair_pairs_go_from_broken_to_the_valid_reference(corpus_dir):
     repairs = read_jsonl(corpus_dir / "repairs.jsonl")
-    negatives = {r["id"].removesuffix("-neg"): r for r in read_jsonl(corpus_dir / "negatives.jsonl")}
+    negatives = {
+        r["id"].removesuffix("-neg"): r for r in read_jsonl(corpus_dir / "negatives.jsonl")
+    }
     assert len(repairs) == len(negatives)
     for repair in repairs[:200]:
         broken = negatives[repair["id"].removesuffix("-repair")]
-        assert broken["output"] in repair["instruction"] and broken["error_class"] in repair["instruction"]
+        assert (
+            broken["output"] in repair["instruction"]
+            and broken["error_class"] in repair["instruction"]
+        )
 
 
 def test_no_template_or_parameter_overlap_between_train_and_test(corpus_dir):
     stats = json.loads((corpus_dir / "stats.json").read_text())
-    assert stats["overlap"] == {"templates_train_test": 0, "params_train_test": 0, "instructions_train_test": 0}
-    train_templates = {t for r in read_jsonl(corpus_dir / "train.jsonl") for t in r["metadata"]["template_id"].split("+")}
+    assert stats["overlap"] == {
+        "templates_train_test": 0,
+        "params_train_test": 0,
+        "instructions_train_test": 0,
+    }
+    train_templates = {
+        t
+        for r in read_jsonl(corpus_dir / "train.jsonl")
+        for t in r["metadata"]["template_id"].split("+")
+    }
     for suite in ("syntax", "unit", "scenario"):
         for record in read_jsonl(EVALS / f"{suite}.jsonl"):
             assert not set(record["template_id"].split("+")) & train_templates, record["id"]
@@ -71,8 +90,18 @@ def test_no_template_or_parameter_overlap_between_train_and_test(corpus_dir):
 
 def test_record_format(corpus_dir):
     record = read_jsonl(corpus_dir / "train.jsonl")[0]
-    assert set(record) >= {"id", "level", "instruction", "context", "output", "valid", "error_class", "fixture",
-                           "expected_state", "metadata"}
+    assert set(record) >= {
+        "id",
+        "level",
+        "instruction",
+        "context",
+        "output",
+        "valid",
+        "error_class",
+        "fixture",
+        "expected_state",
+        "metadata",
+    }
     assert set(record["metadata"]) >= {"validators_passed", "topic", "template_id"}
     chat = read_jsonl(corpus_dir / "train.chat.jsonl")[0]
     assert [m["role"] for m in chat["prompt"]] == ["system", "user"]

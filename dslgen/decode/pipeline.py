@@ -1,0 +1,149 @@
+"""The main job: instruction → context pack → constrained samples → validate → pick → repair.
+
+Nothing here knows a domain: the grammar, the validator and the documents come through the
+Domain interface; the context pack comes from the retriever when an index is available.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dslgen.decode.sampler import Sample, Sampler
+from dslgen.domain import Domain
+from dslgen.prompts import render_messages, render_repair_instruction
+from dslgen.records import Report
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    instruction: str
+    fixture: dict[str, Any] | None = None
+    k: int = 8
+    temperature: float = 0.3
+    top_p: float = 1.0
+    max_tokens: int = 2000
+    seed: int = 0
+    use_grammar: bool = True
+    restrict_to_pack: bool = False
+    repair_rounds: int = 1
+
+
+@dataclass
+class Candidate:
+    sample: Sample
+    report: Report
+    round: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.sample.text,
+            "tokens": self.sample.tokens,
+            "logprob": self.sample.logprob,
+            "seconds": self.sample.seconds,
+            "round": self.round,
+            "report": self.report.to_json(),
+        }
+
+
+@dataclass
+class GenerateResult:
+    """The chosen script (or the best invalid one), and every candidate with its report."""
+
+    script: str
+    valid: bool
+    report: Report
+    candidates: list[Candidate]
+    context: str
+    pack_ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return sum(c.sample.tokens for c in self.candidates)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "script": self.script,
+            "valid": self.valid,
+            "report": self.report.to_json(),
+            "candidates": [c.to_json() for c in self.candidates],
+            "context_pack": self.pack_ids,
+            "seconds": self.seconds,
+            "tokens": self.tokens,
+        }
+
+
+# (instruction) -> (context text, pack document ids, procs the pack covers)
+ContextBuilder = Callable[[str], tuple[str, list[str], list[str] | None]]
+
+
+def no_context(instruction: str) -> tuple[str, list[str], list[str] | None]:
+    return "", [], None
+
+
+def generate_script(
+    request: GenerateRequest,
+    domain: Domain,
+    sampler: Sampler,
+    build_context: ContextBuilder = no_context,
+    on_status: Callable[[str], None] = lambda message: None,
+) -> GenerateResult:
+    """Run the pipeline; the result's `valid` says whether any candidate passed all four layers."""
+    started = time.perf_counter()
+    context, pack_ids, pack_procs = build_context(request.instruction)
+    grammar = None
+    if request.use_grammar:
+        grammar = domain.grammar(pack_procs if request.restrict_to_pack else None)
+    messages = render_messages(domain.name, request.instruction, context, request.fixture)
+    candidates: list[Candidate] = []
+    for round_number in range(request.repair_rounds + 1):
+        on_status(
+            f"round {round_number}: sampling {request.k} under {'the grammar' if grammar else 'no grammar'}"
+        )
+        samples = sampler.sample(
+            messages,
+            k=request.k,
+            grammar=grammar,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            top_p=request.top_p,
+            seed=request.seed + round_number,
+        )
+        batch = [
+            Candidate(s, domain.validate(s.text, request.fixture), round_number) for s in samples
+        ]
+        candidates += batch
+        ranked = sorted(batch, key=lambda c: -c.sample.logprob)
+        chosen = next((c for c in ranked if c.report.valid), None)
+        on_status(
+            f"round {round_number}: {sum(c.report.valid for c in batch)} of {len(batch)} valid"
+        )
+        if chosen is not None:
+            return GenerateResult(
+                chosen.sample.text,
+                True,
+                chosen.report,
+                candidates,
+                context,
+                pack_ids,
+                time.perf_counter() - started,
+            )
+        best = ranked[0]
+        repair = render_repair_instruction(best.report.to_json()["errors"], best.sample.text)
+        messages = render_messages(domain.name, repair, context, request.fixture)
+    best = max(
+        candidates,
+        key=lambda c: (c.report.valid_syntax, c.report.policy_ok is True, c.sample.logprob),
+    )
+    return GenerateResult(
+        best.sample.text,
+        False,
+        best.report,
+        candidates,
+        context,
+        pack_ids,
+        time.perf_counter() - started,
+    )
