@@ -33,8 +33,12 @@ def main() -> None:
     counts = stats["counts"]
     validated = sum(counts[s] for s in ("train", "dev", "test")) + counts["negatives"]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; workers {args.workers}")
-    print(f"{'examples':>10}{'seconds':>10}{'examples/s':>12}{'negatives':>11}{'validations/s':>15}")
-    print(f"{args.n:>10}{seconds:>10.1f}{args.n / seconds:>12.0f}{counts['negatives']:>11}{validated / seconds:>15.0f}")
+    print(
+        f"{'examples':>10}{'seconds':>10}{'examples/s':>12}{'negatives':>11}{'validations/s':>15}"
+    )
+    print(
+        f"{args.n:>10}{seconds:>10.1f}{args.n / seconds:>12.0f}{counts['negatives']:>11}{validated / seconds:>15.0f}"
+    )
     print(f"counts: {counts}; hygiene: {stats['hygiene']}")
 
 

@@ -18,8 +18,10 @@ def catalog_documents(catalog: Catalog) -> list[Doc]:
             "policy",
             "policy",
             "Required header and forbidden commands",
-            "Header: " + " / ".join(catalog.policy.required_header)
-            + "\nForbidden: " + " ".join(catalog.policy.forbidden_commands)
+            "Header: "
+            + " / ".join(catalog.policy.required_header)
+            + "\nForbidden: "
+            + " ".join(catalog.policy.forbidden_commands)
             + f"\nAllowed Tcl: {' '.join(catalog.policy.allowed_commands)}",
             always=True,
         )
@@ -32,8 +34,17 @@ def catalog_documents(catalog: Catalog) -> list[Doc]:
         lines += [f"  e.g. {e}" for e in spec.examples[:2]] + [f"  note: {n}" for n in spec.notes]
         docs.append(Doc(f"proc:{name}", "proc", name, "\n".join(lines), (name,)))
     for name, spec in sorted(catalog.variables.items()):
-        allowed = "|".join(spec.values) if spec.values else f"{spec.type} {spec.min:g}..{spec.max:g}"
-        docs.append(Doc(f"variable:{name}", "variable", name, f"set {name} {allowed}  # {spec.doc} (default {spec.default})"))
+        allowed = (
+            "|".join(spec.values) if spec.values else f"{spec.type} {spec.min:g}..{spec.max:g}"
+        )
+        docs.append(
+            Doc(
+                f"variable:{name}",
+                "variable",
+                name,
+                f"set {name} {allowed}  # {spec.doc} (default {spec.default})",
+            )
+        )
     for kind, statement in sorted(catalog.dsl.items()):
         props = ", ".join(f"{p} ({s.doc})" for p, s in statement.properties.items())
         text = f"{catalog.dsl_command} {{ {statement.syntax} }}  # {statement.summary}\n  properties: {props}"
