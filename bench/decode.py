@@ -1,0 +1,94 @@
+"""Decoding speed on the default model: tokens/s with and without the grammar, the per-token
+cost of the grammar mask, and the cold start of `dslgen generate` to its first script.
+
+Usage: .venv/bin/python bench/decode.py [--model M] [--prompts 5] [--max-tokens 200]
+Same prompts (the first instructions of evals/pdflow/unit.jsonl), greedy, one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dslgen.decode.sampler import Sampler
+from dslgen.domain import get_domain
+from dslgen.models import load_model, load_tokenizer
+from dslgen.prompts import render_messages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class MaskTimer:
+    """Wraps the generator's logits processor and adds up the time spent in it."""
+
+    def __init__(self, processor) -> None:  # noqa: ANN001
+        self.processor, self.seconds, self.calls = processor, 0.0, 0
+
+    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        started = time.perf_counter()
+        out = self.processor(*args, **kwargs)
+        self.seconds += time.perf_counter() - started
+        self.calls += 1
+        return out
+
+    def __getattr__(self, name: str):  # reset() and the rest go to the real processor
+        return getattr(self.processor, name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--prompts", type=int, default=5)
+    parser.add_argument("--max-tokens", type=int, default=200)
+    args = parser.parse_args()
+    domain = get_domain("pdflow")
+    tasks = [json.loads(line) for line in (ROOT / "evals/pdflow/unit.jsonl").read_text().splitlines()][: args.prompts]
+    started = time.perf_counter()
+    sampler = Sampler(load_model(args.model), load_tokenizer(args.model))
+    load_seconds = time.perf_counter() - started
+    grammar = domain.grammar()
+    sampler.sample([{"role": "user", "content": "warm up"}], grammar=grammar, max_tokens=4, temperature=0)
+    rows = {}
+    for label, g in (("no grammar", None), ("grammar", grammar)):
+        generator = sampler._generator(g)
+        timer = MaskTimer(generator.logits_processor) if generator.logits_processor else None
+        if timer:
+            generator.logits_processor = timer
+        tokens = seconds = 0.0
+        for task in tasks:
+            messages = render_messages("pdflow", task["instruction"], "", task["fixture"])
+            t0 = time.perf_counter()
+            sample = sampler.sample(messages, grammar=g, max_tokens=args.max_tokens, temperature=0)[0]
+            seconds += time.perf_counter() - t0
+            tokens += sample.tokens
+        if timer:
+            generator.logits_processor = timer.processor
+        rows[label] = (tokens, seconds, timer.seconds if timer else 0.0)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; model load {load_seconds:.1f} s; {len(tasks)} prompts, greedy")
+    print(f"{'decoding':<12}{'tokens':>8}{'seconds':>9}{'tokens/s':>10}{'mask ms/token':>15}{'mask share':>12}")
+    for label, (tokens, seconds, mask) in rows.items():
+        per_token = 1000 * mask / tokens if tokens else 0
+        print(f"{label:<12}{tokens:>8.0f}{seconds:>9.1f}{tokens / seconds:>10.1f}{per_token:>15.2f}{mask / seconds:>11.1%}")
+    cold = cold_start(args.model)
+    print(f"cold start of `dslgen generate` to first script (k=1, --no-retrieval, max 200 tokens): {cold:.1f} s")
+
+
+def cold_start(model: str | None) -> float:
+    command = [str(Path(sys.executable).with_name("dslgen")), "generate", "-i",
+               "Load top.def. Create a clock net CLK and route it on M3.", "--k", "1", "--temperature", "0",
+               "--max-tokens", "200", "--no-retrieval", "--repair-rounds", "0"]
+    if model:
+        command += ["--model", model]
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()
