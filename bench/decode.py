@@ -48,12 +48,16 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=200)
     args = parser.parse_args()
     domain = get_domain("pdflow")
-    tasks = [json.loads(line) for line in (ROOT / "evals/pdflow/unit.jsonl").read_text().splitlines()][: args.prompts]
+    tasks = [
+        json.loads(line) for line in (ROOT / "evals/pdflow/unit.jsonl").read_text().splitlines()
+    ][: args.prompts]
     started = time.perf_counter()
     sampler = Sampler(load_model(args.model), load_tokenizer(args.model))
     load_seconds = time.perf_counter() - started
     grammar = domain.grammar()
-    sampler.sample([{"role": "user", "content": "warm up"}], grammar=grammar, max_tokens=4, temperature=0)
+    sampler.sample(
+        [{"role": "user", "content": "warm up"}], grammar=grammar, max_tokens=4, temperature=0
+    )
     rows = {}
     for label, g in (("no grammar", None), ("grammar", grammar)):
         generator = sampler._generator(g)
@@ -64,25 +68,47 @@ def main() -> None:
         for task in tasks:
             messages = render_messages("pdflow", task["instruction"], "", task["fixture"])
             t0 = time.perf_counter()
-            sample = sampler.sample(messages, grammar=g, max_tokens=args.max_tokens, temperature=0)[0]
+            sample = sampler.sample(messages, grammar=g, max_tokens=args.max_tokens, temperature=0)[
+                0
+            ]
             seconds += time.perf_counter() - t0
             tokens += sample.tokens
         if timer:
             generator.logits_processor = timer.processor
         rows[label] = (tokens, seconds, timer.seconds if timer else 0.0)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; model load {load_seconds:.1f} s; {len(tasks)} prompts, greedy")
-    print(f"{'decoding':<12}{'tokens':>8}{'seconds':>9}{'tokens/s':>10}{'mask ms/token':>15}{'mask share':>12}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores; model load {load_seconds:.1f} s; {len(tasks)} prompts, greedy"
+    )
+    print(
+        f"{'decoding':<12}{'tokens':>8}{'seconds':>9}{'tokens/s':>10}{'mask ms/token':>15}{'mask share':>12}"
+    )
     for label, (tokens, seconds, mask) in rows.items():
         per_token = 1000 * mask / tokens if tokens else 0
-        print(f"{label:<12}{tokens:>8.0f}{seconds:>9.1f}{tokens / seconds:>10.1f}{per_token:>15.2f}{mask / seconds:>11.1%}")
+        print(
+            f"{label:<12}{tokens:>8.0f}{seconds:>9.1f}{tokens / seconds:>10.1f}{per_token:>15.2f}{mask / seconds:>11.1%}"
+        )
     cold = cold_start(args.model)
-    print(f"cold start of `dslgen generate` to first script (k=1, --no-retrieval, max 200 tokens): {cold:.1f} s")
+    print(
+        f"cold start of `dslgen generate` to first script (k=1, --no-retrieval, max 200 tokens): {cold:.1f} s"
+    )
 
 
 def cold_start(model: str | None) -> float:
-    command = [str(Path(sys.executable).with_name("dslgen")), "generate", "-i",
-               "Load top.def. Create a clock net CLK and route it on M3.", "--k", "1", "--temperature", "0",
-               "--max-tokens", "200", "--no-retrieval", "--repair-rounds", "0"]
+    command = [
+        str(Path(sys.executable).with_name("dslgen")),
+        "generate",
+        "-i",
+        "Load top.def. Create a clock net CLK and route it on M3.",
+        "--k",
+        "1",
+        "--temperature",
+        "0",
+        "--max-tokens",
+        "200",
+        "--no-retrieval",
+        "--repair-rounds",
+        "0",
+    ]
     if model:
         command += ["--model", model]
     started = time.perf_counter()
