@@ -365,8 +365,11 @@ def grammar(domain: str, catalog_path: Path | None, procs: str | None) -> None:
 def _register_plugins() -> None:
     """Command groups that live beside the library code they drive."""
     from dslgen.models.cli import model_group
+    from dslgen.retrieve.cli import index_group, pack_command
 
     main.add_command(model_group)
+    main.add_command(index_group)
+    main.add_command(pack_command)
 
 
 _register_plugins()

@@ -50,3 +50,7 @@ class ModelNotAvailableError(DslgenError):
 class IndexStaleError(DslgenError):
     """The retrieval index is missing, unreadable, or was built from another catalog, document set,
     embedding model or index format; the message names the folder and the rebuild command."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message

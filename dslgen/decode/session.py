@@ -45,10 +45,9 @@ def open_session(
 
 def _retrieval_context(domain: Domain, model: str | None, budget: int | None) -> ContextBuilder:
     """Context packs from the domain's index (built on first use if missing or stale)."""
-    from dslgen.retrieve.index import open_or_build_index
-    from dslgen.retrieve.pack import DEFAULT_BUDGET, build_context_pack, tokenizer_counter
+    from dslgen.retrieve import DEFAULT_BUDGET, build_context_pack, load_index, tokenizer_counter
 
-    index = open_or_build_index(domain)
+    index = load_index(domain, rebuild=True)
     count = tokenizer_counter(model)
 
     def build(instruction: str) -> tuple[str, list[str], list[str] | None]:
