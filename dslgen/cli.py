@@ -5,43 +5,16 @@ Library errors (`DslgenError`) become one plain sentence and exit code 1 here, n
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from dslgen import __version__
+from dslgen.cli_options import catalog_option, domain_option, friendly_errors
 from dslgen.errors import DslgenError, ScriptInvalidError
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Turn library errors into click errors (one sentence, exit 1)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except DslgenError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-domain_option = click.option(
-    "--domain", default="pdflow", show_default=True, help="Target language (a registered domain)."
-)
-catalog_option = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Use this catalog file instead of the domain's own (a team's API).",
-)
 fixture_option = click.option(
     "--fixture",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -14,19 +14,10 @@ from typing import Any
 
 import click
 
+from dslgen.cli_options import catalog_option, domain_option
 from dslgen.errors import DslgenError, IndexStaleError, ModelNotAvailableError
 from dslgen.retrieve.pack import DEFAULT_BUDGET
 from dslgen.retrieve.search import METHODS
-
-domain_option = click.option(
-    "--domain", default="pdflow", show_default=True, help="Target language (a registered domain)."
-)
-catalog_option = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Use this catalog file instead of the domain's own (a team's API).",
-)
 
 
 class _ProgressBar:

@@ -1,0 +1,41 @@
+"""Click options and error handling shared by every command group (main CLI, model, index).
+
+Command groups that live beside their library code cannot import `dslgen.cli` (it imports them),
+so what they share lives here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dslgen.errors import DslgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+domain_option = click.option(
+    "--domain", default="pdflow", show_default=True, help="Target language (a registered domain)."
+)
+catalog_option = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this catalog file instead of the domain's own (a team's API).",
+)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn library errors into click errors (one sentence, exit 1), never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DslgenError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
