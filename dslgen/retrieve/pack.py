@@ -149,6 +149,13 @@ def render_entries(entries: Sequence[PackEntry]) -> str:
     return SEPARATOR.join(e.text for e in entries)
 
 
+def render_documents(chosen: Sequence[Doc], all_docs: Sequence[Doc]) -> str:
+    """Render documents chosen by other means (e.g. a corpus task's own symbols) exactly as a pack
+    renders them: the one renderer of reference text for training and inference prompts."""
+    entries = [PackEntry(doc, entry_text(doc), 0) for doc in chosen]
+    return render_entries(_render_order(entries, all_docs))
+
+
 def split_clauses(instruction: str, limit: int = MAX_CLAUSES) -> list[str]:
     """The instruction cut after `.`, `!`, `?` or `;` followed by space (so `core.def` stays)."""
     clauses = [c.strip() for c in _CLAUSE_END.split(instruction.strip())]

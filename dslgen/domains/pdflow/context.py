@@ -1,7 +1,7 @@
-"""Render catalog entries as compact reference text (proc signatures, DSL statement forms).
+"""Proc signatures as one compact line, and the symbols a reference script uses.
 
-Used as the `context` of corpus records until the retriever (dslgen/retrieve) chooses the
-entries; both go through `render_entries`, so a prompt looks the same whoever picked them.
+Signatures head the retriever's proc documents (`documents.py`); `used_symbols` picks a corpus
+task's own documents (its prompt context) and scores retrieval recall.
 """
 
 from __future__ import annotations
@@ -28,17 +28,6 @@ def proc_signature(name: str, catalog: Catalog) -> str:
     if spec.summary:
         line += f"  # {spec.summary}"
     return line
-
-
-def render_entries(catalog: Catalog, procs: list[str], dsl_kinds: list[str]) -> str:
-    """Reference text for the given procs and DSL statement kinds, header and policy first."""
-    lines = ["Header: " + " / ".join(catalog.policy.required_header)]
-    lines += [proc_signature(p, catalog) for p in procs if p in catalog.procs]
-    for kind in dsl_kinds:
-        statement = catalog.dsl.get(kind)
-        if statement is not None:
-            lines.append(f"{catalog.dsl_command} {{ {statement.syntax} }}")
-    return "\n".join(lines)
 
 
 def used_symbols(script: str, catalog: Catalog) -> tuple[list[str], list[str]]:

@@ -59,16 +59,28 @@ class PdflowDomain:
 
     def documents(self) -> list[Doc]:
         """Catalog entries and curated examples for the retriever (deterministic order)."""
+        return list(self._documents)
+
+    @cached_property
+    def _documents(self) -> tuple[Doc, ...]:
         from dslgen.domains.pdflow.documents import catalog_documents, example_documents
 
-        return catalog_documents(self._catalog) + example_documents(self._catalog)
+        return tuple(catalog_documents(self._catalog) + example_documents(self._catalog))
 
     def task_context(self, task: Task) -> str:
-        """Reference text for a task: the catalog entries its reference script uses."""
-        from dslgen.domains.pdflow.context import render_entries, used_symbols
+        """Reference text for a task: the catalog documents its reference script uses, rendered by
+        the retriever's renderer, so corpus prompts look exactly like inference prompts."""
+        from dslgen.domains.pdflow.context import used_symbols
+        from dslgen.retrieve.pack import render_documents
 
         procs, kinds = used_symbols(task.script, self._catalog)
-        return render_entries(self._catalog, procs, kinds)
+        used = set(procs) | set(kinds)
+        chosen = [
+            d
+            for d in self._documents
+            if d.always or (d.kind != "example" and d.symbols and set(d.symbols) <= used)
+        ]
+        return render_documents(chosen, self._documents)
 
     def execute(self, text: str, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
         report = self.validate(text, fixture)
