@@ -35,8 +35,7 @@ def write_corpus(
     }
     stats["config"] = asdict(config) | {"workers": "any (output does not depend on it)"}
     write_text(out / "stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n")
-    extra = {"build seconds (not part of the files)": f"{seconds:.1f}"}
     write_text(
         out / "stats.md", render_markdown(stats, {k: v for k, v in stats["hygiene"].items()})
     )
-    return stats | {"seconds": seconds, "extra": extra}
+    return stats | {"seconds": seconds}

@@ -17,8 +17,10 @@ from dslgen.domains.pdflow.tasks.features import (
     DSL_FEATURES,
     HOST_FEATURES,
     LAYERS,
+    NET_FEATURES,
     Design,
     Feature,
+    create_net,
     dsl_group,
     dsl_rule,
 )
@@ -170,12 +172,12 @@ def _features(rng: random.Random, level: str, d: Design) -> list[Feature]:
     elif level == "multi":
         picked = [one(HOST_FEATURES + DSL_FEATURES) for _ in range(rng.randint(2, 3))]
     else:
-        picked = [one([lambda r, dd: HOST_FEATURES[-1](r, dd)]) for _ in range(rng.randint(1, 3))]
+        picked = [one([create_net]) for _ in range(rng.randint(1, 3))]
         picked += [_route_all(rng, d), _timing_if_corner(rng, d)]
         group = dsl_group(rng, d)
         if group is not None:
             picked += [group, dsl_rule(rng, d, target="@" + d.groups[-1])]
-        picked += [one(DSL_FEATURES), one(HOST_FEATURES[:5])]
+        picked += [one(DSL_FEATURES), one(NET_FEATURES)]
     return [f for f in picked if f is not None]
 
 

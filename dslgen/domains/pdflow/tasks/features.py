@@ -407,14 +407,7 @@ def dsl_layer(rng: random.Random, d: Design) -> Feature | None:
     )
 
 
-HOST_FEATURES: list[Builder] = [
-    route,
-    keepout,
-    shield,
-    add_buffer,
-    place,
-    set_effort,
-    report_timing,
-    create_net,
-]
+# Features that change one existing net or instance (a scenario ends with one of them).
+NET_FEATURES: list[Builder] = [route, keepout, shield, add_buffer, place]
+HOST_FEATURES: list[Builder] = [*NET_FEATURES, set_effort, report_timing, create_net]
 DSL_FEATURES: list[Builder] = [dsl_rule, dsl_group, dsl_layer]
