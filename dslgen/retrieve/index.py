@@ -24,7 +24,7 @@ from typing import Any
 from dslgen.domain import Domain
 from dslgen.errors import IndexStaleError
 from dslgen.records import Doc
-from dslgen.retrieve.embed import MODEL_NAME, embed_texts
+from dslgen.retrieve.embed import embed_texts, embedder_id
 from dslgen.retrieve.lexical import lexical_tokens
 
 #: Bump when `document_text`, `lexical_tokens` or the file layout changes: old indexes go stale.
@@ -87,7 +87,7 @@ def expected_manifest(domain: Domain, docs: list[Doc], dim: int = 384) -> IndexM
         domain=domain.name,
         catalog_sha256=domain.catalog().sha256,
         docs_sha256=docs_sha256(docs),
-        model=MODEL_NAME,
+        model=embedder_id(),
         dim=dim,
         doc_ids=tuple(d.id for d in docs),
     )

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from dslgen.domain import get_domain
-from dslgen.errors import IndexStaleError
+from dslgen.errors import DslgenError, IndexStaleError
 from dslgen.retrieve import load_index, rank_documents
+from dslgen.retrieve.embed import cpu_has_native_bf16, embedding_dtype
 from dslgen.retrieve.index import INDEX_FORMAT, MANIFEST_FILE, docs_sha256
 
 CATALOG = Path(__file__).parents[2] / "catalog" / "pdflow.json"
@@ -29,7 +30,7 @@ def test_manifest_records_catalog_docs_model_and_format(pdflow_index, pdflow):
     assert manifest["format"] == INDEX_FORMAT
     assert manifest["catalog_sha256"] == pdflow.catalog().sha256
     assert manifest["docs_sha256"] == docs_sha256(pdflow.documents())
-    assert manifest["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert manifest["model"] == f"sentence-transformers/all-MiniLM-L6-v2@{embedding_dtype()}"
     assert manifest["doc_ids"] == [d.id for d in pdflow.documents()]
     assert pdflow_index.dense.ntotal == len(manifest["doc_ids"]) == 64
 
@@ -67,6 +68,30 @@ def test_team_catalog_makes_index_stale_and_rebuild_fixes_it(index_copy, tmp_pat
     manifest = json.loads((index_copy / MANIFEST_FILE).read_text())
     assert manifest["catalog_sha256"] == team.catalog().sha256 == rebuilt.manifest.catalog_sha256
     assert load_index(team, index_copy).manifest == rebuilt.manifest
+
+
+def test_index_built_in_another_embedding_dtype_is_refused(pdflow, index_copy, monkeypatch):
+    other = "float32" if embedding_dtype() == "bfloat16" else "bfloat16"
+    monkeypatch.setenv("DSLGEN_EMBED_DTYPE", other)
+    with pytest.raises(IndexStaleError, match="another embedding model"):
+        load_index(pdflow, index_copy)
+
+
+def test_unknown_embedding_dtype_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("DSLGEN_EMBED_DTYPE", "int4")
+    with pytest.raises(DslgenError, match="DSLGEN_EMBED_DTYPE='int4'.*float32, bfloat16"):
+        embedding_dtype()
+
+
+def test_bf16_is_chosen_only_for_cpus_that_compute_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("DSLGEN_EMBED_DTYPE", raising=False)
+    with_bf16 = tmp_path / "bf16"
+    with_bf16.write_text("processor: 0\nflags\t\t: fpu sse2 avx512f avx512_bf16\n")
+    without = tmp_path / "plain"
+    without.write_text("processor: 0\nflags\t\t: fpu sse2 avx2\n")
+    assert cpu_has_native_bf16(with_bf16)
+    assert not cpu_has_native_bf16(without)
+    assert not cpu_has_native_bf16(tmp_path / "missing")
 
 
 def test_unreadable_index_files_count_as_stale(pdflow, index_copy):
