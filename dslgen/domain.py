@@ -41,6 +41,11 @@ class Domain(Protocol):
         """The state a valid script produces; raises ScriptInvalidError with the report."""
         ...
 
+    def outcome_matches(self, actual: Any, expected: Any) -> bool:
+        """Functional correctness: whether an executed outcome (a validator report's `state`)
+        equals a task's expected one, with the domain's tolerances."""
+        ...
+
     def make_task(self, rng: random.Random, level: str, split: str) -> Task:
         """A rule-based task of `level` whose templates and parameters belong to `split`."""
         ...

@@ -121,11 +121,21 @@ def _four_bit_kwargs(device: str, on_cuda: bool, compute_dtype: Any) -> dict[str
     return {"quantization_config": config, "device_map": {"": index}}
 
 
+def adapter_folder(adapter: Path) -> Path:
+    """The PEFT folder of `adapter`: the folder itself, or the `adapter/` of a training run."""
+    if not (adapter / "adapter_config.json").is_file() and (
+        adapter / "adapter" / "adapter_config.json"
+    ).is_file():
+        return adapter / "adapter"
+    return adapter
+
+
 def _with_adapter(model: Any, adapter: Path) -> Any:
+    adapter = adapter_folder(adapter)
     if not (adapter / "adapter_config.json").is_file():
         raise ModelNotAvailableError(
             f"{adapter} is not a PEFT adapter folder (no adapter_config.json); "
-            "give the folder a training run saved"
+            "give a training run folder or the adapter folder inside it"
         )
     from peft import PeftModel
 

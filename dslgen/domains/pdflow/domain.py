@@ -67,6 +67,11 @@ class PdflowDomain:
 
         return tuple(catalog_documents(self._catalog) + example_documents(self._catalog))
 
+    def outcome_matches(self, actual: Any, expected: Any) -> bool:
+        from dslgen.domains.pdflow.state import equal_states
+
+        return actual is not None and equal_states(actual, expected)
+
     def task_context(self, task: Task) -> str:
         """Reference text for a task: the catalog documents its reference script uses, rendered by
         the retriever's renderer, so corpus prompts look exactly like inference prompts."""
