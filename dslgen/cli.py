@@ -337,12 +337,16 @@ def grammar(domain: str, catalog_path: Path | None, procs: str | None) -> None:
 
 def _register_plugins() -> None:
     """Command groups that live beside the library code they drive."""
+    from dslgen.evals.cli import eval_group
     from dslgen.models.cli import model_group
     from dslgen.retrieve.cli import index_group, pack_command
+    from dslgen.train.cli import train_group
 
     main.add_command(model_group)
     main.add_command(index_group)
     main.add_command(pack_command)
+    main.add_command(train_group)
+    main.add_command(eval_group)
 
 
 _register_plugins()

@@ -54,3 +54,8 @@ class IndexStaleError(DslgenError):
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.reason = reason or message
+
+
+class EvalConfigError(DslgenError, ValueError):
+    """An eval was asked for with settings that cannot work (unknown suite, k > n, a missing suite
+    file, an existing run folder); the message names the setting and the fix."""

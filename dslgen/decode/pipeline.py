@@ -84,6 +84,81 @@ def no_context(instruction: str) -> tuple[str, list[str], list[str] | None]:
     return "", [], None
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """What a request is sampled from: chat messages, the grammar (None: unconstrained) and the
+    context pack they were built with."""
+
+    messages: list[dict[str, str]]
+    grammar: str | None
+    context: str
+    pack_ids: list[str]
+
+
+def prepare_prompt(
+    request: GenerateRequest, domain: Domain, build_context: ContextBuilder = no_context
+) -> Prompt:
+    """The context pack, the decoding grammar and the messages for a request."""
+    context, pack_ids, pack_procs = build_context(request.instruction)
+    grammar = None
+    if request.use_grammar:
+        grammar = domain.grammar(pack_procs if request.restrict_to_pack else None)
+    messages = render_messages(domain.name, request.instruction, context, request.fixture)
+    return Prompt(messages, grammar, context, pack_ids)
+
+
+def repair_messages(
+    domain: Domain, broken: Candidate, context: str, fixture: dict[str, Any] | None
+) -> list[dict[str, str]]:
+    """The messages of a repair round: the validator's errors and the broken script."""
+    repair = render_repair_instruction(broken.report.to_json()["errors"], broken.sample.text)
+    return render_messages(domain.name, repair, context, fixture)
+
+
+def sample_attempts(
+    request: GenerateRequest,
+    domain: Domain,
+    sampler: Sampler,
+    build_context: ContextBuilder = no_context,
+) -> list[list[Candidate]]:
+    """k independent attempts (for pass@k evals): one batch of k samples, then each invalid
+    sample is repaired on its own, up to `request.repair_rounds` times.
+
+    Returns one chain per attempt, first sample first; an attempt's outcome is its last candidate.
+    Repairs draw one sample each, seeded `seed + 1000 * round + attempt`, so attempts stay
+    independent and reproducible.
+    """
+    prompt = prepare_prompt(request, domain, build_context)
+    samples = sampler.sample(
+        prompt.messages,
+        k=request.k,
+        grammar=prompt.grammar,
+        max_tokens=request.max_tokens,
+        temperature=request.temperature,
+        top_p=request.top_p,
+        seed=request.seed,
+    )
+    chains = [[Candidate(s, domain.validate(s.text, request.fixture), 0)] for s in samples]
+    for round_number in range(1, request.repair_rounds + 1):
+        for attempt, chain in enumerate(chains):
+            if chain[-1].report.valid:
+                continue
+            messages = repair_messages(domain, chain[-1], prompt.context, request.fixture)
+            (sample,) = sampler.sample(
+                messages,
+                k=1,
+                grammar=prompt.grammar,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                top_p=request.top_p,
+                seed=request.seed + 1000 * round_number + attempt,
+            )
+            chain.append(
+                Candidate(sample, domain.validate(sample.text, request.fixture), round_number)
+            )
+    return chains
+
+
 def generate_script(
     request: GenerateRequest,
     domain: Domain,
@@ -93,11 +168,13 @@ def generate_script(
 ) -> GenerateResult:
     """Run the pipeline; the result's `valid` says whether any candidate passed all four layers."""
     started = time.perf_counter()
-    context, pack_ids, pack_procs = build_context(request.instruction)
-    grammar = None
-    if request.use_grammar:
-        grammar = domain.grammar(pack_procs if request.restrict_to_pack else None)
-    messages = render_messages(domain.name, request.instruction, context, request.fixture)
+    prompt = prepare_prompt(request, domain, build_context)
+    context, pack_ids, grammar, messages = (
+        prompt.context,
+        prompt.pack_ids,
+        prompt.grammar,
+        prompt.messages,
+    )
     candidates: list[Candidate] = []
     for round_number in range(request.repair_rounds + 1):
         on_status(
@@ -131,9 +208,7 @@ def generate_script(
                 pack_ids,
                 time.perf_counter() - started,
             )
-        best = ranked[0]
-        repair = render_repair_instruction(best.report.to_json()["errors"], best.sample.text)
-        messages = render_messages(domain.name, repair, context, request.fixture)
+        messages = repair_messages(domain, ranked[0], context, request.fixture)
     best = max(
         candidates,
         key=lambda c: (c.report.valid_syntax, c.report.policy_ok is True, c.sample.logprob),

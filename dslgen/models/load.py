@@ -123,9 +123,10 @@ def _four_bit_kwargs(device: str, on_cuda: bool, compute_dtype: Any) -> dict[str
 
 def adapter_folder(adapter: Path) -> Path:
     """The PEFT folder of `adapter`: the folder itself, or the `adapter/` of a training run."""
-    if not (adapter / "adapter_config.json").is_file() and (
-        adapter / "adapter" / "adapter_config.json"
-    ).is_file():
+    if (
+        not (adapter / "adapter_config.json").is_file()
+        and (adapter / "adapter" / "adapter_config.json").is_file()
+    ):
         return adapter / "adapter"
     return adapter
 

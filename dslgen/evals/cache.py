@@ -1,0 +1,114 @@
+"""The resumable sample cache: one JSONL file per cache key under `<home>/evals/cache/`.
+
+A key is the sha256 of everything that changes what a run samples (`cache_key`). Each finished
+task is appended as its n lines in one write, flushed and fsynced, so a killed run loses at most
+the task it was on; a torn last line is ignored when the file is read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from dslgen.corpus.records import dumps, write_text
+from dslgen.domain import Domain
+from dslgen.evals.config import EvalConfig
+from dslgen.evals.records import SampleRecord
+from dslgen.paths import home
+
+CACHE_VERSION = 1
+
+
+def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
+    """What a cached sample depends on (the task itself is matched by id and digest)."""
+    from dslgen.prompts import PROMPT_VERSION
+
+    return {
+        "cache_version": CACHE_VERSION,
+        "domain": config.domain,
+        "catalog": hashlib.sha256(domain.catalog().model_dump_json().encode()).hexdigest(),
+        "model": model_fingerprint(config.model),
+        "adapter": adapter_fingerprint(config.adapter),
+        "prompt_version": PROMPT_VERSION,
+        "seed": config.seed,
+        "n": config.n,
+        "temperature": config.temperature,
+        "top_p": config.top_p,
+        "max_tokens": config.max_tokens,
+        "use_grammar": config.use_grammar,
+        "use_retrieval": config.use_retrieval,
+        "repair_rounds": config.repair_rounds,
+    }
+
+
+def model_fingerprint(spec: str | None) -> str:
+    """The resolved model plus, for a local folder, its files' names, sizes and mtimes (hashing
+    hundreds of MB of weights on every run would cost more than a rare spurious cache miss)."""
+    from dslgen.models import resolve_model
+
+    resolved = resolve_model(spec)
+    if not isinstance(resolved, Path):
+        return str(resolved)
+    listing = [
+        (str(p.relative_to(resolved)), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(resolved.rglob("*"))
+        if p.is_file()
+    ]
+    digest = hashlib.sha256(json.dumps(listing).encode()).hexdigest()[:16]
+    return f"{resolved.resolve()}#{digest}"
+
+
+def adapter_fingerprint(adapter: str | None) -> str | None:
+    """The adapter folder plus the sha256 of its files' contents (LoRA adapters are small)."""
+    if adapter is None:
+        return None
+    from dslgen.models.load import adapter_folder
+
+    folder = adapter_folder(Path(adapter))
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return f"{folder.resolve()}#{digest.hexdigest()[:16]}"
+
+
+class SampleCache:
+    """Finished tasks' samples for one cache key."""
+
+    def __init__(self, key: dict[str, Any], directory: Path | None = None) -> None:
+        self.key = key
+        self.id = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
+        self.directory = directory or home() / "evals" / "cache"
+        self.path = self.directory / f"{self.id}.jsonl"
+
+    def finished(self, n: int) -> dict[tuple[str, str], list[SampleRecord]]:
+        """(task id, task digest) -> its n samples, for every task with all n in the file."""
+        by_task: dict[tuple[str, str], dict[int, SampleRecord]] = defaultdict(dict)
+        if not self.path.is_file():
+            return {}
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = SampleRecord.from_json(json.loads(line))
+            except (ValueError, TypeError):
+                continue  # a line torn by a killed run
+            by_task[(record.task_id, record.task_digest)][record.index] = record
+        return {
+            task: [samples[i] for i in range(n)]
+            for task, samples in by_task.items()
+            if set(range(n)) <= set(samples)
+        }
+
+    def append(self, records: list[SampleRecord]) -> None:
+        """Add one task's samples durably (one write, flushed and fsynced)."""
+        if not self.path.is_file():
+            write_text(self.directory / f"{self.id}.key.json", json.dumps(self.key, indent=2))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        text = "".join(dumps(r.to_json()) + "\n" for r in records)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())

@@ -1,0 +1,171 @@
+"""What one eval run is: `EvalConfig` (its fields are the `dslgen eval` flags) and the eval tasks.
+
+The config's output-changing fields, with fingerprints of the model, adapter, catalog and prompt
+format, make the cache key (`dslgen.evals.cache`): two runs that would sample the same text share
+cached samples, and changing any of them starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dslgen.errors import EvalConfigError
+
+SUITES = ("syntax", "unit", "scenario")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """One eval run.
+
+    temperature: 0.8 by default, because pass@k with n > 1 needs diverse samples (Chen et al.
+    sample at 0.8 for large k); 0 (greedy) is allowed only with n = 1, since greedy decoding gives
+    one sample. limit: the first N tasks of each suite (CPU evals are slow). repair_rounds: 0 by
+    default, so the headline numbers measure single-shot generation; the ablation adds a round.
+    """
+
+    domain: str = "pdflow"
+    suites: tuple[str, ...] = ("unit",)
+    n: int = 16
+    k: int = 8
+    temperature: float = 0.8
+    top_p: float = 0.95
+    max_tokens: int = 1024
+    seed: int = 0
+    model: str | None = None
+    adapter: str | None = None
+    use_grammar: bool = True
+    use_retrieval: bool = True
+    repair_rounds: int = 0
+    limit: int | None = None
+    workers: int = 1
+    evals_dir: str | None = None  # default: evals/<domain> under the working directory
+    catalog_path: str | None = None
+
+    def check(self) -> None:
+        """Raise EvalConfigError naming the first setting that cannot work."""
+        unknown = [s for s in self.suites if s not in SUITES]
+        if unknown or not self.suites:
+            raise EvalConfigError(
+                f"unknown suite {', '.join(unknown) or '(none)'}; choose from "
+                f"{', '.join(SUITES)} or all"
+            )
+        if self.n < 1:
+            raise EvalConfigError(f"--n must be at least 1, not {self.n}")
+        if not 1 <= self.k <= self.n:
+            raise EvalConfigError(f"--k must be between 1 and --n ({self.n}), not {self.k}")
+        if self.temperature <= 0 and self.n > 1:
+            raise EvalConfigError(
+                "greedy decoding (--temperature 0) gives one sample per task; use --n 1 or a "
+                "temperature above 0"
+            )
+        for name in ("workers", "max_tokens"):
+            if getattr(self, name) < 1:
+                raise EvalConfigError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.limit is not None and self.limit < 1:
+            raise EvalConfigError(f"--limit must be at least 1, not {self.limit}")
+        if self.repair_rounds < 0:
+            raise EvalConfigError("--repair-rounds cannot be negative")
+
+    @property
+    def ks(self) -> list[int]:
+        """The k of every pass@k reported: always 1, and the asked-for k."""
+        return sorted({1, self.k})
+
+    def suite_path(self, suite: str) -> Path:
+        return Path(self.evals_dir or Path("evals") / self.domain) / f"{suite}.jsonl"
+
+    def label(self) -> str:
+        """A short name for run folders: domain, suites, and what differs from the defaults."""
+        parts = [self.domain, "+".join(self.suites), f"n{self.n}"]
+        parts += [] if self.use_grammar else ["nogrammar"]
+        parts += [] if self.use_retrieval else ["noretrieval"]
+        parts += ["adapter"] if self.adapter else []
+        parts += [f"repair{self.repair_rounds}"] if self.repair_rounds else []
+        return "-".join(parts)
+
+    def with_changes(self, **changes: Any) -> EvalConfig:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["suites"] = list(self.suites)
+        return out
+
+
+def parse_suites(text: str) -> tuple[str, ...]:
+    """`unit`, `unit,scenario` or `all` as a tuple of suite names in canonical order."""
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    if "all" in names:
+        return SUITES
+    return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class EvalTask:
+    """One held-out task of a suite file (written by `dslgen corpus evals`)."""
+
+    id: str
+    suite: str
+    level: str
+    intent: str
+    instruction: str
+    fixture: dict[str, Any] | None
+    expected_state: dict[str, Any] | None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def digest(self) -> str:
+        """Changes when the task's content does, so an edited suite file never reuses samples."""
+        content = [self.instruction, self.fixture, self.expected_state]
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "suite": self.suite,
+            "level": self.level,
+            "intent": self.intent,
+            "instruction": self.instruction,
+            "fixture": self.fixture,
+            "expected_state": self.expected_state,
+        }
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any], suite: str) -> EvalTask:
+        known = {"id", "suite", "level", "intent", "instruction", "fixture", "expected_state"}
+        return cls(
+            id=record["id"],
+            suite=record.get("suite", suite),
+            level=record.get("level", ""),
+            intent=record.get("intent", ""),
+            instruction=record["instruction"],
+            fixture=record.get("fixture"),
+            expected_state=record.get("expected_state"),
+            extra={k: v for k, v in record.items() if k not in known},
+        )
+
+
+def load_tasks(config: EvalConfig) -> list[EvalTask]:
+    """The tasks of the config's suites, the first `limit` of each, in file order."""
+    from dslgen.corpus.records import read_jsonl
+
+    tasks: list[EvalTask] = []
+    for suite in config.suites:
+        path = config.suite_path(suite)
+        if not path.is_file():
+            raise EvalConfigError(
+                f"no eval suite file {path}; run `dslgen corpus evals --domain {config.domain}` "
+                "or pass --evals-dir"
+            )
+        try:
+            records = read_jsonl(path)
+            chosen = records[: config.limit] if config.limit else records
+            tasks += [EvalTask.from_json(record, suite) for record in chosen]
+        except (ValueError, KeyError) as exc:
+            raise EvalConfigError(f"{path} is not an eval suite file: {exc}") from exc
+    return tasks

@@ -1,0 +1,177 @@
+"""Run an eval: n samples per task through the decoding library, each validated and checked
+against the task's expected state, resumable from the sample cache, optionally over worker
+processes.
+
+Sampling goes through `dslgen.decode.pipeline.sample_attempts` (the same prompt, grammar, context
+pack and repair instruction as `dslgen generate`); nothing here builds prompts itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from dslgen.domain import Domain, get_domain
+from dslgen.evals.cache import SampleCache, cache_key
+from dslgen.evals.config import EvalConfig, EvalTask, load_tasks
+from dslgen.evals.records import SampleRecord, verdicts
+
+# progress(tasks done, tasks in all, id of the task just finished or "" for the cached ones)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class EvalRun:
+    """A finished run: its config, every sample in task order, and where they came from."""
+
+    config: EvalConfig
+    tasks: list[EvalTask]
+    samples: list[SampleRecord]
+    cache_id: str
+    cached_samples: int
+    generated_samples: int
+    seconds: float
+    model_id: str = ""
+    adapter_id: str | None = None
+
+
+def run_eval(config: EvalConfig, progress: Progress | None = None) -> EvalRun:
+    """Sample, validate and score every task of the config's suites; raises DslgenError (bad
+    config, missing suite file or model) before any sampling starts."""
+    started = time.perf_counter()
+    config.check()
+    domain = get_domain(config.domain, config.catalog_path)
+    tasks = load_tasks(config)
+    key = cache_key(config, domain)
+    cache = SampleCache(key)
+    done = cache.finished(config.n)
+    todo = [t for t in tasks if (t.id, t.digest) not in done]
+    report = progress or (lambda done, total, task_id: None)
+    report(len(tasks) - len(todo), len(tasks), "")
+    generated: dict[tuple[str, str], list[SampleRecord]] = {}
+    for finished, records in enumerate(_generate(config, domain, todo), len(tasks) - len(todo) + 1):
+        cache.append(records)
+        generated[(records[0].task_id, records[0].task_digest)] = records
+        report(finished, len(tasks), records[0].task_id)
+    samples = [
+        s for t in tasks for s in (done.get((t.id, t.digest)) or generated[(t.id, t.digest)])
+    ]
+    return EvalRun(
+        config,
+        tasks,
+        samples,
+        cache.id,
+        cached_samples=config.n * (len(tasks) - len(todo)),
+        generated_samples=config.n * len(todo),
+        seconds=time.perf_counter() - started,
+        model_id=key["model"],
+        adapter_id=key["adapter"],
+    )
+
+
+def _generate(
+    config: EvalConfig, domain: Domain, tasks: list[EvalTask]
+) -> Iterator[list[SampleRecord]]:
+    """Each task's samples as it finishes: in this process, or over `config.workers` processes
+    (each loading its own model; results arrive out of order)."""
+    if not tasks:
+        return
+    if config.workers == 1 or len(tasks) == 1:
+        from dslgen.decode.session import open_session
+
+        session = open_session(domain, config.model, config.adapter, config.use_retrieval)
+        for task in tasks:
+            yield sample_task(config, domain, session, task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn, not fork: torch and tokenizer threads do not survive a fork.
+    context = multiprocessing.get_context("spawn")
+    workers = min(config.workers, len(tasks))
+    with ProcessPoolExecutor(workers, context, _start_worker, (config,)) as pool:
+        futures = [pool.submit(_worker_task, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def task_seed(config: EvalConfig, task: EvalTask) -> int:
+    """A seed per task that does not depend on which tasks run, or in which order."""
+    return config.seed * 1_000_003 + int(hashlib.sha256(task.id.encode()).hexdigest()[:7], 16)
+
+
+def sample_task(
+    config: EvalConfig, domain: Domain, session: Any, task: EvalTask
+) -> list[SampleRecord]:
+    """The n attempts at one task, each validated and checked for functional correctness."""
+    from dslgen.decode.pipeline import GenerateRequest, sample_attempts
+
+    request = GenerateRequest(
+        task.instruction,
+        task.fixture,
+        k=config.n,
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_tokens=config.max_tokens,
+        seed=task_seed(config, task),
+        use_grammar=config.use_grammar,
+        repair_rounds=config.repair_rounds,
+    )
+    chains = sample_attempts(request, domain, session.sampler, session.build_context)
+    records = []
+    for index, chain in enumerate(chains):
+        final = chain[-1]
+        functional = None
+        if task.expected_state is not None:
+            functional = bool(
+                final.report.valid
+                and final.report.state is not None
+                and domain.outcome_matches(final.report.state, task.expected_state)
+            )
+        records.append(
+            SampleRecord(
+                task_id=task.id,
+                task_digest=task.digest,
+                suite=task.suite,
+                level=task.level,
+                intent=task.intent,
+                index=index,
+                text=final.sample.text,
+                tokens=sum(c.sample.tokens for c in chain),
+                seconds=sum(c.sample.seconds for c in chain),
+                round=final.round,
+                first_valid=chain[0].report.valid,
+                functional=functional,
+                **verdicts(final.report),
+            )
+        )
+    return records
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(config: EvalConfig) -> None:
+    """Open the worker's session, with the cores shared out: N workers each running torch's
+    default thread count oversubscribe the CPU, which slows every matrix product many times."""
+    import os
+
+    import torch
+
+    from dslgen.decode.session import open_session
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // config.workers))
+
+    domain = get_domain(config.domain, config.catalog_path)
+    _WORKER.update(
+        config=config,
+        domain=domain,
+        session=open_session(domain, config.model, config.adapter, config.use_retrieval),
+    )
+
+
+def _worker_task(task: EvalTask) -> list[SampleRecord]:
+    return sample_task(_WORKER["config"], _WORKER["domain"], _WORKER["session"], task)

@@ -1,0 +1,76 @@
+"""`dslgen train` and `dslgen train merge`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dslgen.cli_options import friendly_errors
+
+
+@click.group("train", invoke_without_command=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--domain", default=None, help="Domain to train (default: pdflow or the config's).")
+@click.option("--model", default=None, help="Base model: local folder or hub id.")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder.")
+@click.option("--curated", multiple=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default=None, help="Run folder prefix.")
+@click.option("--max-steps", type=int)
+@click.option("--batch-size", type=int)
+@click.option("--learning-rate", type=float)
+@click.option("--lora-r", type=int)
+@click.option("--lora-alpha", type=int)
+@click.option("--context", type=click.Choice(["pack", "oracle", "none"]))
+@click.option("--budget", type=int, help="Context-pack token budget.")
+@click.option("--repair-share", type=float)
+@click.option("--dev-tasks", type=int, help="Dev tasks scored at each stage end (0: off).")
+@click.option("--dev-max-tokens", type=int, help="Token limit of each dev generation.")
+@click.option("--online-filter/--no-online-filter", default=None)
+@click.option("--save-steps", type=int)
+@click.option("--seed", type=int)
+@click.option("--quantize", type=click.Choice(["auto", "nf4", "none"]))
+@click.pass_context
+@friendly_errors
+def train_group(ctx: click.Context, config_path: Path | None, **flags: Any) -> None:
+    """Fine-tune a LoRA adapter (QLoRA on CUDA) with a curriculum; re-run to resume.
+
+    Settings come from --config (TOML, see docs/training.md) and the flags, which win.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from dslgen.train.config import load_train_config
+    from dslgen.train.trainer import train
+
+    names = {"lora_r": "lora.r", "lora_alpha": "lora.alpha", "curated": "curated"}
+    overrides = {names.get(k, k): v for k, v in flags.items()}
+    if not overrides["curated"]:
+        overrides["curated"] = None
+    config = load_train_config(config_path, overrides)
+    outcome = train(config, say=lambda message: click.echo(message, err=True))
+    click.echo(
+        f"run {outcome.run}: {outcome.steps} steps, {outcome.seconds:.0f} s training, "
+        f"{outcome.tokens_per_second:.0f} tokens/s, final loss "
+        f"{outcome.final_loss if outcome.final_loss is None else round(outcome.final_loss, 4)}"
+    )
+    if outcome.dev:
+        click.echo(
+            f"dev: valid {outcome.dev['dev_valid_rate']:.2f}, "
+            f"functional {outcome.dev['dev_functional_rate']:.2f} "
+            f"on {outcome.dev['dev_tasks']} tasks"
+        )
+    click.echo(f"adapter: {outcome.run / 'adapter'}  (dslgen generate --adapter {outcome.run})")
+
+
+@train_group.command("merge")
+@click.argument("run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path))
+@click.option("--base", default=None, help="Base model, when RUN is a bare adapter folder.")
+@friendly_errors
+def merge_command(run: Path, out: Path, base: str | None) -> None:
+    """Write RUN's base model with its adapter merged in (usable as --model)."""
+    from dslgen.train.merge import merge_run
+
+    click.echo(f"merged model: {merge_run(run, out, base)}")

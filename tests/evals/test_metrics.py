@@ -1,0 +1,122 @@
+"""Aggregation and taxonomy on hand-made sample records (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dslgen.evals.metrics import aggregate, failure_taxonomy, first_failure, summarize
+from dslgen.evals.records import SampleRecord
+
+PASS = dict(
+    valid_syntax=True, dsl_ok=None, policy_ok=True, semantics_ok=True, valid=True, functional=True
+)
+WRONG_STATE = {**PASS, "functional": False}
+BAD_TCL = dict(
+    valid_syntax=False,
+    dsl_ok=None,
+    policy_ok=None,
+    semantics_ok=None,
+    valid=False,
+    functional=False,
+    error_classes=["tcl_syntax"],
+)
+BAD_DSL = dict(
+    valid_syntax=True,
+    dsl_ok=False,
+    policy_ok=True,
+    semantics_ok=None,
+    valid=False,
+    functional=False,
+    error_classes=["dsl_syntax"],
+)
+BAD_POLICY = dict(
+    valid_syntax=True,
+    dsl_ok=True,
+    policy_ok=False,
+    semantics_ok=None,
+    valid=False,
+    functional=False,
+    error_classes=["missing_header", "unknown_proc"],
+)
+
+
+def sample(task: str, index: int, verdict: dict, suite="unit", intent="route", seconds=1.0):
+    return SampleRecord(
+        task_id=task,
+        task_digest="d",
+        suite=suite,
+        level=suite,
+        intent=intent,
+        index=index,
+        text="",
+        tokens=10 * (index + 1),
+        seconds=seconds,
+        round=0,
+        first_valid=verdict["valid"],
+        **{"error_classes": [], **verdict},
+    )
+
+
+@pytest.fixture()
+def samples():
+    # task a: 4 samples, 2 functionally correct; task b: 4 samples, none correct.
+    a = [PASS, WRONG_STATE, PASS, BAD_TCL]
+    b = [BAD_TCL, BAD_DSL, BAD_POLICY, WRONG_STATE]
+    return [sample("a", i, v) for i, v in enumerate(a)] + [
+        sample("b", i, v, suite="scenario", intent="create_net+route", seconds=3.0)
+        for i, v in enumerate(b)
+    ]
+
+
+def test_rates_and_pass_at_k(samples):
+    figures = summarize(samples, [1, 2])
+    assert figures["tasks"] == 2 and figures["samples"] == 8
+    assert figures["tcl_parse_rate"] == pytest.approx(6 / 8)
+    # DSL parse rate is over the samples that parse and hold a DSL block: BAD_DSL and BAD_POLICY.
+    assert figures["dsl_samples"] == 2 and figures["dsl_parse_rate"] == pytest.approx(0.5)
+    assert figures["mixed_compliance"] == pytest.approx(5 / 8)
+    assert figures["policy_compliance"] == pytest.approx(5 / 8)
+    assert figures["valid_rate"] == pytest.approx(4 / 8)
+    assert figures["functional_rate"] == pytest.approx(2 / 8)
+    # pass@1: (2/4 + 0) / 2; pass@2: (1 - C(2,2)/C(4,2) + 0) / 2 = (5/6) / 2.
+    assert figures["pass@1"] == pytest.approx(0.25)
+    assert figures["pass@2"] == pytest.approx(5 / 12)
+    assert figures["latency_mean_s"] == pytest.approx(2.0)
+    assert figures["latency_p50_s"] == pytest.approx(2.0)
+    assert figures["tokens_mean"] == pytest.approx(25.0)
+
+
+def test_groups(samples):
+    metrics = aggregate(samples, [1, 2])
+    assert list(metrics["by_suite"]) == ["scenario", "unit"]
+    assert metrics["by_suite"]["unit"]["pass@1"] == pytest.approx(0.5)
+    assert metrics["by_suite"]["unit"]["pass@2"] == pytest.approx(5 / 6)
+    assert metrics["by_suite"]["scenario"]["pass@2"] == 0.0
+    assert metrics["by_intent"]["route"]["functional_rate"] == pytest.approx(0.5)
+
+
+def test_tasks_without_expected_state_are_left_out_of_functional_figures(samples):
+    unscored = [sample("c", i, {**PASS, "functional": None}) for i in range(4)]
+    figures = summarize(samples + unscored, [1])
+    assert figures["functional_samples"] == 8 and figures["pass@1"] == pytest.approx(0.25)
+    assert summarize(unscored, [1])["pass@1"] is None
+
+
+def test_failure_taxonomy(samples):
+    taxonomy = failure_taxonomy(samples)
+    assert taxonomy["error_classes"] == {
+        "tcl_syntax": 2,
+        "dsl_syntax": 1,
+        "missing_header": 1,
+        "unknown_proc": 1,
+    }
+    assert taxonomy["first_failure"] == {"syntax": 2, "dsl": 1, "policy": 1, "functional": 2}
+    assert taxonomy["failing_intents"] == [
+        {"intent": "create_net+route", "failed": 4, "samples": 4},
+        {"intent": "route", "failed": 2, "samples": 4},
+    ]
+    assert taxonomy["failing_intent_steps"] == {"route": 6, "create_net": 4}
+
+
+def test_first_failure_of_a_passing_sample_is_none():
+    assert first_failure(sample("a", 0, PASS)) is None
