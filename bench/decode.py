@@ -46,7 +46,12 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--prompts", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=200)
+    parser.add_argument("--adapter", default=None, help="cold start with this adapter / run")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold-start figure")
     args = parser.parse_args()
+    if args.cold_only:
+        print_cold_start(args.model, args.adapter)
+        return
     domain = get_domain("pdflow")
     tasks = [
         json.loads(line) for line in (ROOT / "evals/pdflow/unit.jsonl").read_text().splitlines()
@@ -87,13 +92,18 @@ def main() -> None:
         print(
             f"{label:<12}{tokens:>8.0f}{seconds:>9.1f}{tokens / seconds:>10.1f}{per_token:>15.2f}{mask / seconds:>11.1%}"
         )
-    cold = cold_start(args.model)
+    print_cold_start(args.model, args.adapter)
+
+
+def print_cold_start(model: str | None, adapter: str | None) -> None:
+    seconds, tokens = cold_start(model, adapter)
     print(
-        f"cold start of `dslgen generate` to first script (k=1, --no-retrieval, max 200 tokens): {cold:.1f} s"
+        "cold start of `dslgen generate` to first script (k=1, --no-retrieval, max 200 tokens"
+        f"{', adapter ' + adapter if adapter else ''}): {seconds:.1f} s, {tokens} tokens"
     )
 
 
-def cold_start(model: str | None) -> float:
+def cold_start(model: str | None, adapter: str | None = None) -> tuple[float, int]:
     command = [
         str(Path(sys.executable).with_name("dslgen")),
         "generate",
@@ -108,12 +118,21 @@ def cold_start(model: str | None) -> float:
         "--no-retrieval",
         "--repair-rounds",
         "0",
+        "--format",
+        "json",
     ]
     if model:
         command += ["--model", model]
+    if adapter:
+        command += ["--adapter", adapter]
     started = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=False)
-    return time.perf_counter() - started
+    done = subprocess.run(command, capture_output=True, check=False, text=True)
+    seconds = time.perf_counter() - started
+    try:
+        tokens = json.loads(done.stdout)["tokens"]
+    except (ValueError, KeyError):
+        tokens = -1
+    return seconds, tokens
 
 
 if __name__ == "__main__":

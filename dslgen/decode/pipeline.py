@@ -6,6 +6,7 @@ Domain interface; the context pack comes from the retriever when an index is ava
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Candidate:
     sample: Sample
     report: Report
     round: int
+    cut_from: int | None = None  # characters the sample had before it was cut back (truncated)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,8 @@ class Candidate:
             "logprob": self.sample.logprob,
             "seconds": self.sample.seconds,
             "round": self.round,
+            "truncated": self.cut_from is not None or self.sample.truncated,
+            "cut_from_chars": self.cut_from,
             "report": self.report.to_json(),
         }
 
@@ -74,6 +78,34 @@ class GenerateResult:
             "seconds": self.seconds,
             "tokens": self.tokens,
         }
+
+
+#: Bump when sampling or checking changes what a request yields (eval caches key on it).
+SAMPLING_VERSION = "2"  # 2: truncated samples are cut back to their last complete line
+
+
+def checked(
+    domain: Domain, sample: Sample, request: GenerateRequest, round_number: int
+) -> Candidate:
+    """A sample with its validator report; a sample cut off by the token limit is cut back.
+
+    The grammar only guarantees that a *finished* sample is in the language: at `max_tokens` the
+    text stops mid-command (`my::create_net -n`). Cutting it back to the longest prefix of whole
+    lines that passes the syntax and policy layers gives the script the model had written so far
+    — by construction of the grammar, the previous line break usually suffices. The candidate
+    records that it was cut, and from how many characters.
+    """
+    report = domain.validate(sample.text, request.fixture)
+    if report.valid or not sample.truncated:
+        return Candidate(sample, report, round_number)
+    lines = sample.text.splitlines(keepends=True)
+    for end in range(len(lines) - 1, 0, -1):
+        text = "".join(lines[:end])
+        shorter = domain.validate(text, request.fixture)
+        if shorter.valid_syntax and shorter.policy_ok:
+            cut = dataclasses.replace(sample, text=text)
+            return Candidate(cut, shorter, round_number, cut_from=len(sample.text))
+    return Candidate(sample, report, round_number)
 
 
 # (instruction) -> (context text, pack document ids, procs the pack covers)
@@ -138,7 +170,7 @@ def sample_attempts(
         top_p=request.top_p,
         seed=request.seed,
     )
-    chains = [[Candidate(s, domain.validate(s.text, request.fixture), 0)] for s in samples]
+    chains = [[checked(domain, s, request, 0)] for s in samples]
     for round_number in range(1, request.repair_rounds + 1):
         for attempt, chain in enumerate(chains):
             if chain[-1].report.valid:
@@ -153,9 +185,7 @@ def sample_attempts(
                 top_p=request.top_p,
                 seed=request.seed + 1000 * round_number + attempt,
             )
-            chain.append(
-                Candidate(sample, domain.validate(sample.text, request.fixture), round_number)
-            )
+            chain.append(checked(domain, sample, request, round_number))
     return chains
 
 
@@ -189,9 +219,7 @@ def generate_script(
             top_p=request.top_p,
             seed=request.seed + round_number,
         )
-        batch = [
-            Candidate(s, domain.validate(s.text, request.fixture), round_number) for s in samples
-        ]
+        batch = [checked(domain, s, request, round_number) for s in samples]
         candidates += batch
         ranked = sorted(batch, key=lambda c: -c.sample.logprob)
         chosen = next((c for c in ranked if c.report.valid), None)

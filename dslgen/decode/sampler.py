@@ -27,6 +27,7 @@ class Sample:
     tokens: int
     logprob: float
     seconds: float
+    truncated: bool = False  # stopped by the token limit, not by the model
 
 
 def check_grammar(grammar: str) -> None:
@@ -86,7 +87,12 @@ class Sampler:
         seconds = (time.perf_counter() - started) / (1 if greedy else k)
         texts = [texts] if isinstance(texts, str) else list(texts)
         prompt_ids = self._prompt_ids(messages)
-        return [self._score(prompt_ids, text, seconds) for text in texts]
+        samples = [self._score(prompt_ids, text, seconds) for text in texts]
+        for sample in samples:
+            # Outlines returns text, so the count is the text re-tokenised, which can merge a
+            # few of the generated tokens: within 4 of the limit counts as stopped by it.
+            sample.truncated = sample.tokens >= max_tokens - 4
+        return samples
 
     def _prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
         ids = self.tokenizer.apply_chat_template(

@@ -25,6 +25,7 @@ CACHE_VERSION = 1
 
 def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
     """What a cached sample depends on (the task itself is matched by id and digest)."""
+    from dslgen.decode.pipeline import SAMPLING_VERSION
     from dslgen.prompts import PROMPT_VERSION
 
     return {
@@ -34,6 +35,7 @@ def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
         "model": model_fingerprint(config.model),
         "adapter": adapter_fingerprint(config.adapter),
         "prompt_version": PROMPT_VERSION,
+        "sampling_version": SAMPLING_VERSION,
         "seed": config.seed,
         "n": config.n,
         "temperature": config.temperature,

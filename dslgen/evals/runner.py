@@ -43,6 +43,7 @@ def run_eval(config: EvalConfig, progress: Progress | None = None) -> EvalRun:
     config, missing suite file or model) before any sampling starts."""
     started = time.perf_counter()
     config.check()
+    config = _effective(config)
     domain = get_domain(config.domain, config.catalog_path)
     tasks = load_tasks(config)
     key = cache_key(config, domain)
@@ -70,6 +71,20 @@ def run_eval(config: EvalConfig, progress: Progress | None = None) -> EvalRun:
         model_id=key["model"],
         adapter_id=key["adapter"],
     )
+
+
+def _effective(config: EvalConfig) -> EvalConfig:
+    """The config as it will really run: an adapter trained without context packs is prompted
+    without them (`open_session` applies its saved prompt settings), so the cache key and the
+    report say so too."""
+    import dataclasses
+
+    from dslgen.decode.session import adapter_prompt_settings
+
+    trained = adapter_prompt_settings(config.adapter)
+    if config.use_retrieval and trained.get("context") == "none":
+        return dataclasses.replace(config, use_retrieval=False)
+    return config
 
 
 def _generate(

@@ -98,3 +98,16 @@ def test_flags_override_the_file(tmp_path):
         8,
         4,
     )
+
+
+def test_adapter_prompt_settings_follow_the_adapter_into_generation(tmp_path):
+    from dslgen.decode.session import PROMPT_SETTINGS_FILE, adapter_prompt_settings
+
+    run = tmp_path / "run"
+    (run / "adapter").mkdir(parents=True)
+    (run / "adapter" / "adapter_config.json").write_text("{}")
+    (run / "adapter" / PROMPT_SETTINGS_FILE).write_text('{"context": "none", "budget": 256}')
+    assert adapter_prompt_settings(run) == {"context": "none", "budget": 256}
+    assert adapter_prompt_settings(run / "adapter")["budget"] == 256
+    assert adapter_prompt_settings(None) == {}
+    assert adapter_prompt_settings(tmp_path / "elsewhere") == {}

@@ -1,0 +1,25 @@
+"""A sample stopped by the token limit is cut back to its last complete line; others are not."""
+
+from __future__ import annotations
+
+from dslgen.decode.pipeline import GenerateRequest, checked
+from dslgen.decode.sampler import Sample
+
+HEADER = "#!/usr/bin/env tclsh\npackage require pdflow 1.0\nmy::load_design -file top.def\n"
+REQUEST = GenerateRequest("Load top.def.", {"design_nets": {"CLK": "clock"}})
+
+
+def test_truncated_sample_is_cut_back_to_a_script_that_passes_syntax_and_policy(pdflow):
+    text = HEADER + "my::create_net -name A -type signal\nmy::create_net -n"
+    candidate = checked(pdflow, Sample(text, 256, -1.0, 1.0, truncated=True), REQUEST, 0)
+    assert candidate.sample.text == HEADER + "my::create_net -name A -type signal\n"
+    assert candidate.report.valid_syntax and candidate.report.policy_ok
+    assert candidate.cut_from == len(text)
+    assert candidate.to_json()["truncated"] is True
+
+
+def test_finished_invalid_sample_is_left_as_the_model_wrote_it(pdflow):
+    text = HEADER + "my::create_net -n\n"
+    candidate = checked(pdflow, Sample(text, 30, -1.0, 1.0), REQUEST, 0)
+    assert candidate.sample.text == text and candidate.cut_from is None
+    assert not candidate.report.valid
