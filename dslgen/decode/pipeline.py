@@ -93,10 +93,11 @@ def checked(
     text stops mid-command (`my::create_net -n`). Cutting it back to the longest prefix of whole
     lines that passes the syntax and policy layers gives the script the model had written so far
     — by construction of the grammar, the previous line break usually suffices. The candidate
-    records that it was cut, and from how many characters.
+    records that it was cut, and from how many characters. Only under the grammar: without it
+    there is no guarantee to restore, and ablations must see unconstrained output as written.
     """
     report = domain.validate(sample.text, request.fixture)
-    if report.valid or not sample.truncated:
+    if report.valid or not sample.truncated or not request.use_grammar:
         return Candidate(sample, report, round_number)
     lines = sample.text.splitlines(keepends=True)
     for end in range(len(lines) - 1, 0, -1):

@@ -23,3 +23,10 @@ def test_finished_invalid_sample_is_left_as_the_model_wrote_it(pdflow):
     candidate = checked(pdflow, Sample(text, 30, -1.0, 1.0), REQUEST, 0)
     assert candidate.sample.text == text and candidate.cut_from is None
     assert not candidate.report.valid
+
+
+def test_unconstrained_samples_are_never_cut(pdflow):
+    text = HEADER + "my::create_net -name A -type signal\nmy::create_net -n"
+    request = GenerateRequest("Load top.def.", {"design_nets": {"CLK": "clock"}}, use_grammar=False)
+    candidate = checked(pdflow, Sample(text, 256, -1.0, 1.0, truncated=True), request, 0)
+    assert candidate.sample.text == text and candidate.cut_from is None
