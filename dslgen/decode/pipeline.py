@@ -81,7 +81,7 @@ class GenerateResult:
 
 
 #: Bump when sampling or checking changes what a request yields (eval caches key on it).
-SAMPLING_VERSION = "2"  # 2: truncated samples are cut back to their last complete line
+SAMPLING_VERSION = "3"  # 3: grammar samples failing syntax/policy are cut back (truncated)
 
 
 def checked(
@@ -90,14 +90,16 @@ def checked(
     """A sample with its validator report; a sample cut off by the token limit is cut back.
 
     The grammar only guarantees that a *finished* sample is in the language: at `max_tokens` the
-    text stops mid-command (`my::create_net -n`). Cutting it back to the longest prefix of whole
+    text stops mid-command (`my::create_net -n`). So a grammar-constrained sample that fails the
+    syntax or policy layer was stopped by the limit (the re-tokenised length in
+    `Sample.truncated` can undercount by a dozen tokens, so it is not the test). Cutting it back to the longest prefix of whole
     lines that passes the syntax and policy layers gives the script the model had written so far
     — by construction of the grammar, the previous line break usually suffices. The candidate
     records that it was cut, and from how many characters. Only under the grammar: without it
     there is no guarantee to restore, and ablations must see unconstrained output as written.
     """
     report = domain.validate(sample.text, request.fixture)
-    if report.valid or not sample.truncated or not request.use_grammar:
+    if not request.use_grammar or (report.valid_syntax and report.policy_ok):
         return Candidate(sample, report, round_number)
     lines = sample.text.splitlines(keepends=True)
     for end in range(len(lines) - 1, 0, -1):

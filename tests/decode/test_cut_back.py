@@ -18,11 +18,11 @@ def test_truncated_sample_is_cut_back_to_a_script_that_passes_syntax_and_policy(
     assert candidate.to_json()["truncated"] is True
 
 
-def test_finished_invalid_sample_is_left_as_the_model_wrote_it(pdflow):
-    text = HEADER + "my::create_net -n\n"
+def test_a_semantic_failure_is_left_as_the_model_wrote_it(pdflow):
+    text = HEADER + "my::route -net NOPE -layer M3\n"  # parses, keeps policy, unknown net
     candidate = checked(pdflow, Sample(text, 30, -1.0, 1.0), REQUEST, 0)
     assert candidate.sample.text == text and candidate.cut_from is None
-    assert not candidate.report.valid
+    assert candidate.report.policy_ok and not candidate.report.valid
 
 
 def test_unconstrained_samples_are_never_cut(pdflow):
