@@ -150,6 +150,26 @@ def repair_messages(
     return render_messages(domain.name, repair, context, fixture)
 
 
+def _draw(
+    sampler: Sampler,
+    request: GenerateRequest,
+    messages: list[dict[str, str]],
+    grammar: str | None,
+    k: int,
+    seed: int,
+) -> list[Sample]:
+    """k samples with the request's sampling settings."""
+    return sampler.sample(
+        messages,
+        k=k,
+        grammar=grammar,
+        max_tokens=request.max_tokens,
+        temperature=request.temperature,
+        top_p=request.top_p,
+        seed=seed,
+    )
+
+
 def sample_attempts(
     request: GenerateRequest,
     domain: Domain,
@@ -164,30 +184,15 @@ def sample_attempts(
     independent and reproducible.
     """
     prompt = prepare_prompt(request, domain, build_context)
-    samples = sampler.sample(
-        prompt.messages,
-        k=request.k,
-        grammar=prompt.grammar,
-        max_tokens=request.max_tokens,
-        temperature=request.temperature,
-        top_p=request.top_p,
-        seed=request.seed,
-    )
+    samples = _draw(sampler, request, prompt.messages, prompt.grammar, request.k, request.seed)
     chains = [[checked(domain, s, request, 0)] for s in samples]
     for round_number in range(1, request.repair_rounds + 1):
         for attempt, chain in enumerate(chains):
             if chain[-1].report.valid:
                 continue
             messages = repair_messages(domain, chain[-1], prompt.context, request.fixture)
-            (sample,) = sampler.sample(
-                messages,
-                k=1,
-                grammar=prompt.grammar,
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
-                top_p=request.top_p,
-                seed=request.seed + 1000 * round_number + attempt,
-            )
+            seed = request.seed + 1000 * round_number + attempt
+            (sample,) = _draw(sampler, request, messages, prompt.grammar, 1, seed)
             chain.append(checked(domain, sample, request, round_number))
     return chains
 
@@ -213,15 +218,7 @@ def generate_script(
         on_status(
             f"round {round_number}: sampling {request.k} under {'the grammar' if grammar else 'no grammar'}"
         )
-        samples = sampler.sample(
-            messages,
-            k=request.k,
-            grammar=grammar,
-            max_tokens=request.max_tokens,
-            temperature=request.temperature,
-            top_p=request.top_p,
-            seed=request.seed + round_number,
-        )
+        samples = _draw(sampler, request, messages, grammar, request.k, request.seed + round_number)
         batch = [checked(domain, s, request, round_number) for s in samples]
         candidates += batch
         ranked = sorted(batch, key=lambda c: -c.sample.logprob)

@@ -14,7 +14,6 @@ stored in the corpus record, or none.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any
 
 from dslgen.corpus.records import read_jsonl
 from dslgen.errors import InputFileError
+from dslgen.models.wheel import sha256 as file_sha256
 from dslgen.prompts import render_messages
 from dslgen.train.config import TrainConfig
 
@@ -48,14 +48,6 @@ class Pool:
             "curated": len(self.curated),
             "dev": len(self.dev),
         }
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -144,23 +136,15 @@ def _ordered_by_difficulty(
 def _draw(
     records: list[dict[str, Any]], count: int, rng: random.Random, weights: dict[str, float]
 ) -> list[dict[str, Any]]:
-    """`count` records, without replacement while they last; intents weighted by `weights`."""
-    if count <= 0 or not records:
-        return []
+    """`count` records, without replacement while they last (then the pool is used again);
+    weighted by intent with Efraimidis-Spirakis keys (u ** (1 / weight), largest first)."""
+
+    def key(record: dict[str, Any]) -> float:
+        return rng.random() ** (1.0 / max(weights.get(record.get("intent", ""), 1.0), 1e-9))
+
     chosen: list[dict[str, Any]] = []
-    while len(chosen) < count:
-        remaining = list(records)
-        while remaining and len(chosen) < count:
-            scores = [weights.get(r.get("intent", ""), 1.0) for r in remaining]
-            # weighted sampling without replacement (Efraimidis-Spirakis keys)
-            keyed = sorted(
-                range(len(remaining)),
-                key=lambda i: rng.random() ** (1.0 / max(scores[i], 1e-9)),
-                reverse=True,
-            )
-            take = keyed[: count - len(chosen)]
-            chosen += [remaining[i] for i in take]
-            remaining = [r for i, r in enumerate(remaining) if i not in set(take)]
+    while records and len(chosen) < count:
+        chosen += sorted(records, key=key, reverse=True)[: count - len(chosen)]
     return chosen
 
 
