@@ -156,8 +156,11 @@ def test_adapter_is_loaded_on_top(tiny_model, tmp_path):
     lora.save_pretrained(tmp_path / "adapter")
     model = load_model(str(tiny_model), adapter=tmp_path / "adapter", device="cpu")
     assert isinstance(model, PeftModel)
+    # a training run folder holds its adapter in adapter/: the run folder is accepted too
+    assert isinstance(load_model(str(tiny_model), adapter=tmp_path, device="cpu"), PeftModel)
+    (tmp_path / "empty").mkdir()
     with pytest.raises(ModelNotAvailableError, match="adapter_config.json"):
-        load_model(str(tiny_model), adapter=tmp_path, device="cpu")
+        load_model(str(tiny_model), adapter=tmp_path / "empty", device="cpu")
 
 
 def test_tiny_model_is_deterministic(default_model_path, tmp_path):
