@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from dslgen.corpus.records import write_jsonl, write_text
+from dslgen.corpus.records import write_bytes, write_jsonl, write_text
 from dslgen.errors import EvalConfigError
 from dslgen.evals.metrics import aggregate, failure_taxonomy
 from dslgen.evals.runner import EvalRun
@@ -164,15 +162,7 @@ def write_png(path: Path, figure: Any) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(figure)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(path, buffer.getvalue())
 
 
 def bar_chart(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from dslgen.evals.report import write_png
 
 
 def plot_training(rows: list[dict[str, Any]], out: Path) -> None:
@@ -41,11 +41,4 @@ def plot_training(rows: list[dict[str, Any]], out: Path) -> None:
         loss_axis.legend(loc="upper right")
     loss_axis.set_title("dslgen training run")
     figure.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".png")
-    os.close(fd)
-    try:
-        figure.savefig(tmp, dpi=110)
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        plt.close(figure)
+    write_png(out, figure)

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dslgen.corpus.records import write_text
 from dslgen.train.config import TrainConfig
 
 RUN_FILE = "run.json"
@@ -32,16 +31,7 @@ RUN_FILE = "run.json"
 
 def write_json(path: Path, data: Any) -> None:
     """Atomic JSON write (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True, default=str)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -134,10 +124,7 @@ def truncate_metrics(run: RunFolder, step: int) -> None:
         for line in run.metrics.read_text(encoding="utf-8").splitlines()
         if line.strip() and json.loads(line).get("step", 0) <= step
     ]
-    fd, tmp = tempfile.mkstemp(dir=run.path, prefix=".metrics.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("".join(line + "\n" for line in kept))
-    os.replace(tmp, run.metrics)
+    write_text(run.metrics, "".join(line + "\n" for line in kept))
 
 
 def append_metrics(run: RunFolder, row: dict[str, Any]) -> None:
