@@ -73,9 +73,10 @@ def main() -> None:
         for task in tasks:
             messages = render_messages("pdflow", task["instruction"], "", task["fixture"])
             t0 = time.perf_counter()
-            sample = sampler.sample(messages, grammar=g, max_tokens=args.max_tokens, temperature=0)[
-                0
-            ]
+            # The loop guard stays off so both rows decode the same number of tokens.
+            sample = sampler.sample(
+                messages, grammar=g, max_tokens=args.max_tokens, temperature=0, stop_loops=False
+            )[0]
             seconds += time.perf_counter() - t0
             tokens += sample.tokens
         if timer:

@@ -81,7 +81,7 @@ class GenerateResult:
 
 
 #: Bump when sampling or checking changes what a request yields (eval caches key on it).
-SAMPLING_VERSION = "3"  # 3: grammar samples failing syntax/policy are cut back (truncated)
+SAMPLING_VERSION = "4"  # 3: failing grammar samples are cut back; 4: samples stop on loops
 
 
 def checked(

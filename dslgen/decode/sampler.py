@@ -48,6 +48,7 @@ class Sampler:
         self.model, self.tokenizer = model, tokenizer
         self.outlines_model = outlines.from_transformers(model, tokenizer)
         self._generators: dict[str, Any] = {}
+        self._newline_ids: frozenset[int] | None = None
 
     def _generator(self, grammar: str | None) -> Any:
         import outlines
@@ -71,10 +72,18 @@ class Sampler:
         temperature: float = 0.3,
         top_p: float = 1.0,
         seed: int = 0,
+        stop_loops: bool = True,
     ) -> list[Sample]:
-        """k completions; greedy when temperature is 0 (then k identical samples collapse to 1)."""
+        """k completions; greedy when temperature is 0 (then k identical samples collapse to 1).
+
+        `stop_loops` ends a sample that repeats a block of lines (see loopguard); benchmarks that
+        compare equal token counts turn it off.
+        """
         import torch
         from outlines.inputs import Chat
+        from transformers import StoppingCriteriaList
+
+        from dslgen.decode.loopguard import LoopGuard, newline_token_ids
 
         torch.manual_seed(seed)
         generator = self._generator(grammar)
@@ -82,6 +91,11 @@ class Sampler:
         kwargs: dict[str, Any] = {"max_new_tokens": max_tokens, "do_sample": not greedy}
         if not greedy:
             kwargs.update(temperature=temperature, top_p=top_p, num_return_sequences=k)
+        if stop_loops:
+            if self._newline_ids is None:
+                self._newline_ids = newline_token_ids(self.tokenizer)
+            guard = LoopGuard(self.tokenizer, self._newline_ids)
+            kwargs["stopping_criteria"] = StoppingCriteriaList([guard])
         started = time.perf_counter()
         texts = generator(Chat(messages), **kwargs)
         seconds = (time.perf_counter() - started) / (1 if greedy else k)

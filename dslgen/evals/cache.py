@@ -26,6 +26,7 @@ CACHE_VERSION = 1
 def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
     """What a cached sample depends on (the task itself is matched by id and digest)."""
     from dslgen.decode.pipeline import SAMPLING_VERSION
+    from dslgen.models.load import inference_dtype
     from dslgen.prompts import PROMPT_VERSION
 
     return {
@@ -34,6 +35,7 @@ def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
         "catalog": hashlib.sha256(domain.catalog().model_dump_json().encode()).hexdigest(),
         "model": model_fingerprint(config.model),
         "adapter": adapter_fingerprint(config.adapter),
+        "dtype": inference_dtype(),
         "prompt_version": PROMPT_VERSION,
         "sampling_version": SAMPLING_VERSION,
         "seed": config.seed,

