@@ -17,8 +17,11 @@ from dslgen.errors import DslgenError, ScriptInvalidError
 
 fixture_option = click.option(
     "--fixture",
+    "--context",
+    "fixture",
     type=click.Path(dir_okay=False, path_type=Path),
-    help='Design fixture JSON, e.g. {"design_nets": {"CLK": "clock"}}.',
+    help='The request\'s fixture JSON: pdflow\'s design, e.g. {"design_nets": {"CLK": "clock"}}; '
+    "finance's context of facts, snippets and sentiment (--context).",
 )
 
 
@@ -139,7 +142,12 @@ def catalog_schema() -> None:
 
 @main.command()
 @click.option(
-    "--instruction", "-i", required=True, help="The task: text, or a path to a text file."
+    "--instruction",
+    "-i",
+    "--question",
+    "instruction",
+    required=True,
+    help="The task (finance: the question): text, or a path to a text file.",
 )
 @fixture_option
 @click.option("--max-tokens", default=2000, show_default=True)

@@ -19,6 +19,7 @@ from dslgen.records import Doc, Negative, Report, Task
 # name -> "module:factory"; imported only when asked for, so `dslgen validate` stays light.
 REGISTRY: dict[str, str] = {
     "pdflow": "dslgen.domains.pdflow.domain:PdflowDomain",
+    "finance": "dslgen.domains.finance.domain:FinanceDomain",
 }
 
 
@@ -28,11 +29,29 @@ class Domain(Protocol):
     name: str
     script_suffix: str  # what `dslgen validate DIR` looks for
     levels: tuple[str, ...]  # curriculum levels, easiest first
+    eval_suites: dict[str, dict[str, int]]  # built held-out suites: suite -> level -> task count
+    real_suites: tuple[str, ...]  # suites imported from third-party data (never trained on)
+    headline_suites: tuple[str, ...]  # what `dslgen eval` and its ablation run by default
 
     def catalog(self) -> Catalog: ...
 
-    def grammar(self, procs: list[str] | None = None) -> str:
-        """Lark text for constrained decoding, optionally restricted to some procs."""
+    def fingerprint(self) -> str:
+        """A hash of what derived artefacts (indexes, cached eval samples) depend on."""
+        ...
+
+    def grammar(self, procs: list[str] | None = None, fixture: dict[str, Any] | None = None) -> str:
+        """Lark text for constrained decoding, optionally restricted to some procs; a domain whose
+        answers name things in the request's fixture (finance: fact ids) restricts them to it."""
+        ...
+
+    def request_fixture(
+        self, instruction: str, fixture: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """The fixture a request is validated against (finance copies the question into it)."""
+        ...
+
+    def render_fixture(self, fixture: dict[str, Any]) -> str:
+        """The fixture as prompt text."""
         ...
 
     def validate(self, text: str, fixture: dict[str, Any] | None = None) -> Report: ...
@@ -62,6 +81,11 @@ class Domain(Protocol):
 
     def task_context(self, task: Task) -> str:
         """Reference text (catalog entries) for a task's prompt."""
+        ...
+
+    def real_suite_records(self, suite: str, data_dir: Path) -> list[dict[str, Any]]:
+        """The eval records of a real-data suite read from `data_dir` (raises DslgenError naming
+        the missing file)."""
         ...
 
 

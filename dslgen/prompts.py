@@ -7,8 +7,11 @@ the fixture when there is one, and the context pack). Changing the format change
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
+
+from dslgen.domain import REGISTRY, Domain, get_domain
 
 PROMPT_VERSION = "1"
 
@@ -22,10 +25,23 @@ SYSTEM_PROMPTS = {
 DEFAULT_SYSTEM = "Answer with the program only, using only the APIs in the reference."
 
 
-def render_user(instruction: str, context: str = "", fixture: dict[str, Any] | None = None) -> str:
+@functools.lru_cache(maxsize=8)
+def _domain(name: str) -> Domain:
+    return get_domain(name)
+
+
+def render_user(
+    instruction: str, context: str = "", fixture: dict[str, Any] | None = None, domain: str = ""
+) -> str:
+    """Task, fixture (as the domain renders it) and reference text, in that order."""
     parts = [f"Task: {instruction.strip()}"]
     if fixture:
-        parts.append("Design fixture: " + json.dumps(fixture, sort_keys=True))
+        shown = (
+            _domain(domain).render_fixture(fixture)
+            if domain in REGISTRY
+            else "Design fixture: " + json.dumps(fixture, sort_keys=True)
+        )
+        parts.append(shown)
     if context.strip():
         parts.append("Reference:\n" + context.strip())
     return "\n\n".join(parts)
@@ -37,7 +53,7 @@ def render_messages(
     """Chat messages (system + user) for one request."""
     return [
         {"role": "system", "content": SYSTEM_PROMPTS.get(domain, DEFAULT_SYSTEM)},
-        {"role": "user", "content": render_user(instruction, context, fixture)},
+        {"role": "user", "content": render_user(instruction, context, fixture, domain)},
     ]
 
 

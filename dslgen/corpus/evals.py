@@ -15,20 +15,13 @@ from typing import Any
 from dslgen.corpus.records import write_jsonl
 from dslgen.domain import get_domain
 
-# suite -> (level -> count)
-SUITES: dict[str, dict[str, int]] = {
-    "syntax": {"micro": 40, "unit": 40, "multi": 40, "scenario": 40},
-    "unit": {"unit": 240},
-    "scenario": {"scenario": 120},
-}
-
 
 def build_eval_suites(domain_name: str, out: Path, seed: int = 7) -> dict[str, int]:
     """Write one JSONL file per suite; return the number of tasks in each."""
     domain = get_domain(domain_name)
     seen: set[str] = set()
     counts = {}
-    for suite, levels in SUITES.items():
+    for suite, levels in domain.eval_suites.items():
         records: list[dict[str, Any]] = []
         for level, wanted in levels.items():
             index = 0

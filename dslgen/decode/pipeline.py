@@ -130,6 +130,13 @@ class Prompt:
     pack_ids: list[str]
 
 
+def bound_to_domain(request: GenerateRequest, domain: Domain) -> GenerateRequest:
+    """The request with the fixture its answers are validated against (see
+    `Domain.request_fixture`: finance validates risk notes and tickers against the question)."""
+    fixture = domain.request_fixture(request.instruction, request.fixture)
+    return dataclasses.replace(request, fixture=fixture)
+
+
 def prepare_prompt(
     request: GenerateRequest, domain: Domain, build_context: ContextBuilder = no_context
 ) -> Prompt:
@@ -137,7 +144,8 @@ def prepare_prompt(
     context, pack_ids, pack_procs = build_context(request.instruction)
     grammar = None
     if request.use_grammar:
-        grammar = domain.grammar(pack_procs if request.restrict_to_pack else None)
+        procs = pack_procs if request.restrict_to_pack else None
+        grammar = domain.grammar(procs, request.fixture)
     messages = render_messages(domain.name, request.instruction, context, request.fixture)
     return Prompt(messages, grammar, context, pack_ids)
 
@@ -183,6 +191,7 @@ def sample_attempts(
     Repairs draw one sample each, seeded `seed + 1000 * round + attempt`, so attempts stay
     independent and reproducible.
     """
+    request = bound_to_domain(request, domain)
     prompt = prepare_prompt(request, domain, build_context)
     samples = _draw(sampler, request, prompt.messages, prompt.grammar, request.k, request.seed)
     chains = [[checked(domain, s, request, 0)] for s in samples]
@@ -206,6 +215,7 @@ def generate_script(
 ) -> GenerateResult:
     """Run the pipeline; the result's `valid` says whether any candidate passed all four layers."""
     started = time.perf_counter()
+    request = bound_to_domain(request, domain)
     prompt = prepare_prompt(request, domain, build_context)
     context, pack_ids, grammar, messages = (
         prompt.context,

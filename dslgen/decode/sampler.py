@@ -1,7 +1,8 @@
 """Sample completions from a causal LM, optionally under a Lark grammar (Outlines + llguidance).
 
 One `Sampler` per loaded model; one Outlines generator cached per grammar (building one converts
-the tokenizer, ~0.4 s). Grammars are checked with llguidance first, because Outlines silently
+the tokenizer, ~0.4 s), the `MAX_GENERATORS` most recently used kept (a finance grammar is per
+request: it lists the request's fact ids). Grammars are checked with llguidance first, because Outlines silently
 returns '' for a grammar llguidance rejects. torch.compile is disabled (it stalls the first
 masked call for seconds and gains nothing here).
 """
@@ -17,6 +18,8 @@ from typing import Any
 from dslgen.errors import GrammarError
 
 os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
+
+MAX_GENERATORS = 16
 
 
 @dataclass
@@ -55,11 +58,15 @@ class Sampler:
         from outlines.types import CFG
 
         key = hashlib.sha256((grammar or "").encode()).hexdigest()
-        if key not in self._generators:
+        if key in self._generators:
+            self._generators[key] = self._generators.pop(key)  # most recently used last
+        else:
             if grammar is not None:
                 check_grammar(grammar)
             output_type = CFG(grammar) if grammar is not None else None
             self._generators[key] = outlines.Generator(self.outlines_model, output_type)
+            while len(self._generators) > MAX_GENERATORS:
+                self._generators.pop(next(iter(self._generators)))
         return self._generators[key]
 
     def sample(

@@ -32,7 +32,7 @@ def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
     return {
         "cache_version": CACHE_VERSION,
         "domain": config.domain,
-        "catalog": hashlib.sha256(domain.catalog().model_dump_json().encode()).hexdigest(),
+        "catalog": domain.fingerprint(),
         "model": model_fingerprint(config.model),
         "adapter": adapter_fingerprint(config.adapter),
         "dtype": inference_dtype(),

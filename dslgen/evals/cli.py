@@ -54,6 +54,12 @@ def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(file_okay=False),
             help="Folder of the suite files  [default: evals/DOMAIN]",
         ),
+        click.option(
+            "--data-dir",
+            type=click.Path(file_okay=False),
+            help="Third-party data of real-data suites (finance: tatqa, sec)  "
+            "[default: $DSLGEN_DATA_DIR or ../shared/data]",
+        ),
         domain_option,
         catalog_option,
     ]
@@ -62,9 +68,16 @@ def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _config(suite: str, catalog_path: Path | None, **fields: Any) -> EvalConfig:
+def _config(
+    suite: str | None, catalog_path: Path | None, headline: int = 1, **fields: Any
+) -> EvalConfig:
+    """The config of the flags; no --suite means the domain's first `headline` headline suites."""
+    from dslgen.domain import get_domain
+
+    domain = fields.get("domain", "pdflow")
+    suites = parse_suites(suite, domain) if suite else get_domain(domain).headline_suites[:headline]
     config = EvalConfig(
-        suites=parse_suites(suite),
+        suites=suites,
         catalog_path=str(catalog_path) if catalog_path else None,
         **fields,
     )
@@ -106,9 +119,9 @@ def _command_line() -> str:
 @click.group("eval", invoke_without_command=True)
 @click.option(
     "--suite",
-    default="unit",
-    show_default=True,
-    help="unit, scenario, syntax, all, or a comma-separated list.",
+    default=None,
+    help="A suite of the domain (pdflow: unit, scenario, syntax; finance: synthetic, tatqa, "
+    "sec), all, or a comma-separated list  [default: the domain's headline suite]",
 )
 @_sampling_options
 @click.option(
@@ -128,7 +141,7 @@ def _command_line() -> str:
 @friendly_errors
 def eval_group(
     ctx: click.Context,
-    suite: str,
+    suite: str | None,
     no_grammar: bool,
     no_retrieval: bool,
     out: Path | None,
@@ -213,7 +226,9 @@ def compare_command(runs: tuple[Path, ...], out: Path | None) -> None:
 
 
 @eval_group.command("ablation")
-@click.option("--suites", default="unit,scenario", show_default=True, help="Suites of the table.")
+@click.option(
+    "--suites", default=None, help="Suites of the table  [default: the domain's headline suites]"
+)
 @_sampling_options
 @click.option(
     "--adapter",
@@ -228,7 +243,7 @@ def compare_command(runs: tuple[Path, ...], out: Path | None) -> None:
 )
 @friendly_errors
 def ablation_command(
-    suites: str,
+    suites: str | None,
     adapter: str | None,
     out: Path,
     catalog_path: Path | None,
@@ -238,7 +253,7 @@ def ablation_command(
     through the same eval (sharing its cache), in one table with the command that made it."""
     from dslgen.evals.ablation import run_ablation
 
-    base = _config(suites, catalog_path, **fields)
+    base = _config(suites, catalog_path, headline=2, **fields)
     with _progress_bar() as for_step:
         path = run_ablation(
             base, adapter, out, _command_line(), progress=lambda step: for_step(f"ablation: {step}")

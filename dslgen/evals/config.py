@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dslgen.errors import EvalConfigError
 
-SUITES = ("syntax", "unit", "scenario")
+DATA_DIR_VARIABLE = "DSLGEN_DATA_DIR"
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,16 @@ class EvalConfig:
     workers: int = 1
     evals_dir: str | None = None  # default: evals/<domain> under the working directory
     catalog_path: str | None = None
+    data_dir: str | None = None  # real-data suites; default $DSLGEN_DATA_DIR or ../shared/data
 
     def check(self) -> None:
         """Raise EvalConfigError naming the first setting that cannot work."""
-        unknown = [s for s in self.suites if s not in SUITES]
+        known = suite_names(self.domain)
+        unknown = [s for s in self.suites if s not in known]
         if unknown or not self.suites:
             raise EvalConfigError(
-                f"unknown suite {', '.join(unknown) or '(none)'}; choose from "
-                f"{', '.join(SUITES)} or all"
+                f"unknown suite {', '.join(unknown) or '(none)'} for {self.domain}; choose from "
+                f"{', '.join(known)} or all"
             )
         if self.n < 1:
             raise EvalConfigError(f"--n must be at least 1, not {self.n}")
@@ -76,6 +79,9 @@ class EvalConfig:
         """The k of every pass@k reported: always 1, and the asked-for k."""
         return sorted({1, self.k})
 
+    def data_path(self) -> Path:
+        return Path(self.data_dir or os.environ.get(DATA_DIR_VARIABLE) or "../shared/data")
+
     def suite_path(self, suite: str) -> Path:
         return Path(self.evals_dir or Path("evals") / self.domain) / f"{suite}.jsonl"
 
@@ -97,11 +103,21 @@ class EvalConfig:
         return out
 
 
-def parse_suites(text: str) -> tuple[str, ...]:
-    """`unit`, `unit,scenario` or `all` as a tuple of suite names in canonical order."""
+def suite_names(domain: str) -> tuple[str, ...]:
+    """The domain's built suites, then its real-data suites."""
+    from dslgen.domain import get_domain
+
+    chosen = get_domain(domain)
+    return (*chosen.eval_suites, *chosen.real_suites)
+
+
+def parse_suites(text: str, domain: str = "pdflow") -> tuple[str, ...]:
+    """`unit`, `unit,scenario` or `all` (the domain's built suites) as a tuple of suite names."""
     names = [s.strip() for s in text.split(",") if s.strip()]
     if "all" in names:
-        return SUITES
+        from dslgen.domain import get_domain
+
+        return tuple(get_domain(domain).eval_suites)
     return tuple(dict.fromkeys(names))
 
 
@@ -153,9 +169,16 @@ class EvalTask:
 def load_tasks(config: EvalConfig) -> list[EvalTask]:
     """The tasks of the config's suites, the first `limit` of each, in file order."""
     from dslgen.corpus.records import read_jsonl
+    from dslgen.domain import get_domain
 
+    domain = get_domain(config.domain)
     tasks: list[EvalTask] = []
     for suite in config.suites:
+        if suite in domain.real_suites:
+            records = domain.real_suite_records(suite, config.data_path())
+            chosen = records[: config.limit] if config.limit else records
+            tasks += [EvalTask.from_json(record, suite) for record in chosen]
+            continue
         path = config.suite_path(suite)
         if not path.is_file():
             raise EvalConfigError(

@@ -85,7 +85,7 @@ def expected_manifest(domain: Domain, docs: list[Doc], dim: int = 384) -> IndexM
     return IndexManifest(
         format=INDEX_FORMAT,
         domain=domain.name,
-        catalog_sha256=domain.catalog().sha256,
+        catalog_sha256=domain.fingerprint(),
         docs_sha256=docs_sha256(docs),
         model=embedder_id(),
         dim=dim,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from functools import cached_property
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dslgen.catalog.model import Catalog, load_catalog
-from dslgen.errors import ScriptInvalidError
+from dslgen.errors import DslgenError, ScriptInvalidError
 from dslgen.records import Doc, Negative, Report, Task
 from dslgen.tcl.sandbox import Limits
 
@@ -21,6 +22,13 @@ class PdflowDomain:
     name = "pdflow"
     script_suffix = ".tcl"
     levels = ("micro", "unit", "multi", "scenario")
+    eval_suites = {
+        "syntax": {"micro": 40, "unit": 40, "multi": 40, "scenario": 40},
+        "unit": {"unit": 240},
+        "scenario": {"scenario": 120},
+    }
+    real_suites: tuple[str, ...] = ()
+    headline_suites = ("unit", "scenario")
 
     def __init__(
         self, catalog_path: str | Path | None = None, limits: Limits | None = None
@@ -35,10 +43,22 @@ class PdflowDomain:
     def catalog(self) -> Catalog:
         return self._catalog
 
-    def grammar(self, procs: list[str] | None = None) -> str:
+    def fingerprint(self) -> str:
+        return self._catalog.sha256
+
+    def grammar(self, procs: list[str] | None = None, fixture: dict[str, Any] | None = None) -> str:
+        """The decoding grammar (the fixture does not change it: net names are free words)."""
         from dslgen.domains.pdflow.grammar import compile_decoding_grammar
 
         return compile_decoding_grammar(self._catalog, procs)
+
+    def request_fixture(
+        self, instruction: str, fixture: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        return fixture
+
+    def render_fixture(self, fixture: dict[str, Any]) -> str:
+        return "Design fixture: " + json.dumps(fixture, sort_keys=True)
 
     def validate(self, text: str, fixture: dict[str, Any] | None = None) -> Report:
         from dslgen.domains.pdflow.validator import validate_script
@@ -86,6 +106,9 @@ class PdflowDomain:
             if d.always or (d.kind != "example" and d.symbols and set(d.symbols) <= used)
         ]
         return render_documents(chosen, self._documents)
+
+    def real_suite_records(self, suite: str, data_dir: Path) -> list[dict[str, Any]]:
+        raise DslgenError(f"pdflow has no real-data suite {suite!r}")
 
     def execute(self, text: str, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
         report = self.validate(text, fixture)
