@@ -32,6 +32,7 @@ class Domain(Protocol):
     eval_suites: dict[str, dict[str, int]]  # built held-out suites: suite -> level -> task count
     real_suites: tuple[str, ...]  # suites imported from third-party data (never trained on)
     headline_suites: tuple[str, ...]  # what `dslgen eval` and its ablation run by default
+    level_shares: dict[str, float]  # the corpus mix of levels (and default training stages)
 
     def catalog(self) -> Catalog: ...
 

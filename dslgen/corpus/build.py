@@ -28,9 +28,7 @@ class CorpusConfig:
     domain: str = "pdflow"
     n: int = 50_000
     seed: int = 1
-    level_shares: dict[str, float] = field(
-        default_factory=lambda: {"micro": 0.2, "unit": 0.4, "multi": 0.25, "scenario": 0.15}
-    )
+    level_shares: dict[str, float] | None = None  # default: the domain's level_shares
     split_shares: dict[str, float] = field(
         default_factory=lambda: {"train": 0.9, "dev": 0.05, "test": 0.05}
     )
@@ -73,7 +71,8 @@ def make_example(config: CorpusConfig, index: int) -> Example:
     """Build the example of one index (runs in a worker)."""
     domain = _domain(config.domain)
     rng = random.Random(f"{config.seed}:{index}")
-    level, split = _choose(rng, config.level_shares), _choose(rng, config.split_shares)
+    level_shares = config.level_shares or domain.level_shares
+    level, split = _choose(rng, level_shares), _choose(rng, config.split_shares)
     task = domain.make_task(rng, level, split)
     report = domain.validate(task.script, task.fixture)
     if not report.valid:

@@ -60,7 +60,8 @@ def corpus_stats(
     }
 
 
-def render_markdown(stats: dict[str, Any], extra: dict[str, Any]) -> str:
+def render_markdown(stats: dict[str, Any], extra: dict[str, Any], level_names: list[str]) -> str:
+    """The stats as Markdown tables; `level_names` in curriculum order (the domain's levels)."""
     lines = ["# Corpus statistics", ""]
     for key, value in extra.items():
         lines.append(f"- {key}: {value}")
@@ -78,13 +79,11 @@ def render_markdown(stats: dict[str, Any], extra: dict[str, Any]) -> str:
     lines += [
         "## Levels per split",
         "",
-        "| split | " + " | ".join(["micro", "unit", "multi", "scenario"]) + " |",
-        "|---|---|---|---|---|",
+        "| split | " + " | ".join(level_names) + " |",
+        "|---|" + "---|" * len(level_names),
     ]
     for split, levels in stats["per_level"].items():
         lines.append(
-            f"| {split} | "
-            + " | ".join(str(levels.get(k, 0)) for k in ["micro", "unit", "multi", "scenario"])
-            + " |"
+            f"| {split} | " + " | ".join(str(levels.get(k, 0)) for k in level_names) + " |"
         )
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 from dslgen.corpus.build import Assembled, CorpusConfig
 from dslgen.corpus.records import to_prompt_completion, write_jsonl, write_text
 from dslgen.corpus.stats import corpus_stats, render_markdown
+from dslgen.domain import get_domain
 
 
 def write_corpus(
@@ -36,6 +37,7 @@ def write_corpus(
     stats["config"] = asdict(config) | {"workers": "any (output does not depend on it)"}
     write_text(out / "stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n")
     write_text(
-        out / "stats.md", render_markdown(stats, {k: v for k, v in stats["hygiene"].items()})
+        out / "stats.md",
+        render_markdown(stats, dict(stats["hygiene"]), list(get_domain(config.domain).levels)),
     )
     return stats | {"seconds": seconds}

@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dslgen.errors import InputFileError
 
-DEFAULT_STAGES = {"micro": 0.15, "unit": 0.35, "multi": 0.3, "scenario": 0.2}
-
 
 class LoraSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -46,7 +44,7 @@ class TrainConfig(BaseModel):
     context: Literal["pack", "oracle", "none"] = "pack"
     budget: int = Field(512, ge=64)  # context-pack token budget (`pack`); also used at inference
     max_length: int = Field(1024, ge=64)
-    stages: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_STAGES))
+    stages: dict[str, float] | None = None  # level -> share of steps; default: the domain's mix
     repair_share: float = Field(0.1, ge=0.0, le=0.9)
     difficulty_buckets: int = Field(4, ge=1)
 
@@ -72,7 +70,9 @@ class TrainConfig(BaseModel):
 
     @field_validator("stages")
     @classmethod
-    def _shares_are_positive(cls, value: dict[str, float]) -> dict[str, float]:
+    def _shares_are_positive(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return value
         if not value or any(share < 0 for share in value.values()) or sum(value.values()) <= 0:
             raise ValueError("stages need at least one level with a positive share of steps")
         return value

@@ -100,14 +100,16 @@ def load_pool(corpus: Path, curated: list[Path]) -> Pool:
 
 
 def stage_lengths(config: TrainConfig, levels: tuple[str, ...]) -> list[tuple[str, int]]:
-    """(level, optimizer steps) per stage, in curriculum order; steps sum to max_steps."""
-    unknown = set(config.stages) - set(levels)
+    """(level, optimizer steps) per stage, in curriculum order; steps sum to max_steps.
+    `config.stages` is resolved by then (`TrainConfig.for_domain`)."""
+    shares = config.stages or {}
+    unknown = set(shares) - set(levels)
     if unknown:
         raise InputFileError(
             f"stages name levels the domain does not have: {', '.join(sorted(unknown))}; "
             f"use {', '.join(levels)}"
         )
-    stages = [(level, config.stages[level]) for level in levels if config.stages.get(level, 0) > 0]
+    stages = [(level, shares[level]) for level in levels if shares.get(level, 0) > 0]
     total = sum(share for _, share in stages)
     steps = [max(1, round(config.max_steps * share / total)) for _, share in stages]
     steps[-1] = max(1, config.max_steps - sum(steps[:-1]))
@@ -162,7 +164,7 @@ def plan_stage(
     slots = steps * config.batch_size * config.gradient_accumulation
     curated = [r for r in pool.curated if r["level"] == level]
     if stage == 0:  # curated examples of levels without a stage go first
-        stage_levels = set(config.stages)
+        stage_levels = set(config.stages or {})
         curated += [r for r in pool.curated if r["level"] not in stage_levels]
     copies = max(1, round(config.curated_weight)) if curated else 0
     fixed = curated * copies

@@ -70,6 +70,8 @@ def train(config: TrainConfig, say: Say = lambda message: None) -> TrainOutcome:
     from dslgen.models import resolve_model
 
     domain = get_domain(config.domain)
+    if config.stages is None:  # the domain's level mix, recorded in the run's config
+        config = config.model_copy(update={"stages": dict(domain.level_shares)})
     run = open_run(config)
     checkpoint, step = last_checkpoint(run)
     say(

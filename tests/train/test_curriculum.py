@@ -14,14 +14,15 @@ LEVELS = ("micro", "unit", "multi", "scenario")
 
 
 def test_stage_steps_follow_the_shares_and_sum_to_max_steps():
-    config = TrainConfig(max_steps=100)
+    shares = {"micro": 0.15, "unit": 0.35, "multi": 0.3, "scenario": 0.2}
+    config = TrainConfig(max_steps=100, stages=shares)
     assert stage_lengths(config, LEVELS) == [
         ("micro", 15),
         ("unit", 35),
         ("multi", 30),
         ("scenario", 20),
     ]
-    tiny = TrainConfig(max_steps=3)
+    tiny = TrainConfig(max_steps=3, stages=shares)
     assert sum(n for _, n in stage_lengths(tiny, LEVELS)) == 3
 
 
