@@ -33,6 +33,7 @@ class Domain(Protocol):
     real_suites: tuple[str, ...]  # suites imported from third-party data (never trained on)
     headline_suites: tuple[str, ...]  # what `dslgen eval` and its ablation run by default
     level_shares: dict[str, float]  # the corpus mix of levels (and default training stages)
+    metric_titles: dict[str, str]  # eval table titles of the generic metrics (key -> title)
 
     def catalog(self) -> Catalog: ...
 

@@ -125,7 +125,7 @@ def render_ablation(
         "",
         *[f"Note: {note}" for note in notes],
         "",
-        figures_table(rows, base.k, "configuration / suite"),
+        figures_table(rows, base.k, "configuration / suite", base.domain),
         "",
         f"## Failure taxonomy of the best configuration ({best.label})",
         "",

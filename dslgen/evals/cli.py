@@ -184,20 +184,21 @@ def _print_summary(folder: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from dslgen.evals.report import COLUMNS, load_results
+    from dslgen.evals.report import columns, load_results
 
     results = load_results(folder)
     k = max(results["ks"])
     metrics = results["metrics"]
     table = Table(title=f"eval {folder.name}")
     table.add_column("suite")
-    for _, title, _ in COLUMNS:
+    chosen = columns(results["config"]["domain"])
+    for _, title, _ in chosen:
         table.add_column(title.replace("pass@k", f"pass@{k}"), justify="right")
     for name, figures in {"all": metrics["overall"], **metrics["by_suite"]}.items():
         key_of = lambda key: f"pass@{k}" if key == "pass@k" else key  # noqa: E731
         cells = [
             "–" if figures.get(key_of(key)) is None else fmt.format(figures[key_of(key)])
-            for key, _, fmt in COLUMNS
+            for key, _, fmt in chosen
         ]
         table.add_row(name, *cells)
     Console(width=160).print(table)

@@ -30,7 +30,8 @@ def compare_runs(folders: list[Path]) -> tuple[str, dict[str, dict[str, Any]]]:
     """The comparison table of run folders (named by folder name) and the loaded results."""
     runs = {_name(folder, folders): load_results(folder) for folder in folders}
     k = common_k(runs)
-    return figures_table(compare_rows(runs), k, "run / suite"), runs
+    domain = next(iter(runs.values()))["config"]["domain"]
+    return figures_table(compare_rows(runs), k, "run / suite", domain), runs
 
 
 def _name(folder: Path, folders: list[Path]) -> str:

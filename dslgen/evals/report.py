@@ -33,6 +33,14 @@ COLUMNS = (
 )
 
 
+def columns(domain: str) -> list[tuple[str, str, str]]:
+    """COLUMNS with the domain's own titles (finance's "tcl_parse_rate" is JSON + schema)."""
+    from dslgen.domain import get_domain
+
+    titles = get_domain(domain).metric_titles
+    return [(key, titles.get(key, title), fmt) for key, title, fmt in COLUMNS]
+
+
 def default_run_dir(label: str) -> Path:
     """`<home>/evals/<timestamp>-<label>`, with a numeric suffix rather than reuse a folder."""
     base = home() / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{label}"
@@ -88,12 +96,15 @@ def _cell(figures: dict[str, Any], key: str, fmt: str, k: int) -> str:
     return "–" if value is None else fmt.format(value)
 
 
-def figures_table(rows: dict[str, dict[str, Any]], k: int, first: str) -> str:
-    """A Markdown table: one row per group, the COLUMNS as columns (pass@k shows k)."""
-    titles = [title.replace("pass@k", f"pass@{k}") for _, title, _ in COLUMNS]
+def figures_table(
+    rows: dict[str, dict[str, Any]], k: int, first: str, domain: str = "pdflow"
+) -> str:
+    """A Markdown table: one row per group, the domain's columns (pass@k shows k)."""
+    chosen = columns(domain)
+    titles = [title.replace("pass@k", f"pass@{k}") for _, title, _ in chosen]
     lines = [f"| {first} | " + " | ".join(titles) + " |", "|---" * (len(titles) + 1) + "|"]
     for name, figures in rows.items():
-        cells = [_cell(figures, key, fmt, k) for key, _, fmt in COLUMNS]
+        cells = [_cell(figures, key, fmt, k) for key, _, fmt in chosen]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -136,15 +147,17 @@ def render_report(results: dict[str, Any], name: str, charts: list[str]) -> str:
         "",
         "## By suite",
         "",
-        figures_table({"all": metrics["overall"], **metrics["by_suite"]}, k, "suite"),
+        figures_table(
+            {"all": metrics["overall"], **metrics["by_suite"]}, k, "suite", config["domain"]
+        ),
         "",
         "## By level",
         "",
-        figures_table(metrics["by_level"], k, "level"),
+        figures_table(metrics["by_level"], k, "level", config["domain"]),
         "",
         "## By intent",
         "",
-        figures_table(metrics["by_intent"], k, "intent"),
+        figures_table(metrics["by_intent"], k, "intent", config["domain"]),
         "",
         "## Failure taxonomy",
         "",

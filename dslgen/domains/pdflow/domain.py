@@ -30,6 +30,7 @@ class PdflowDomain:
     real_suites: tuple[str, ...] = ()
     headline_suites = ("unit", "scenario")
     level_shares = {"micro": 0.2, "unit": 0.4, "multi": 0.25, "scenario": 0.15}
+    metric_titles: dict[str, str] = {}  # the generic titles are pdflow's
 
     def __init__(
         self, catalog_path: str | Path | None = None, limits: Limits | None = None
