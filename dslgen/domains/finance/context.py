@@ -179,7 +179,7 @@ _LEGAL_FORMS = {"inc", "corp", "corporation", "co", "company", "ltd", "plc", "gr
 
 def is_investment_question(question: str | None) -> bool:
     """Whether the question asks for investment advice (then the answer needs a risk_note)."""
-    return bool(question) and _INVESTMENT.search(question.lower()) is not None
+    return question is not None and _INVESTMENT.search(question.lower()) is not None
 
 
 def mentioned_tickers(question: str | None, context: FinanceContext) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from lark import Lark, Transformer, UnexpectedInput
 
-from dslgen.domains.finance.program import CONSTANTS, NUMBER_PATTERN
+from dslgen.domains.finance.program import CONSTANTS
 from dslgen.errors import DslgenError
 
 _GRAMMAR = r"""
@@ -63,10 +63,11 @@ _MINUS_ONE = Number("1", -1.0)
 class _ToNodes(Transformer):  # type: ignore[type-arg]
     def number(self, children: list[Any]) -> Number:
         text = re.sub(r"[$€£\s]", "", str(children[0]))
-        digits, percent = text.rstrip("%"), text.endswith("%")
-        if not re.fullmatch(NUMBER_PATTERN, digits):  # "1,6000" or ".5": keep only the value
-            digits = format(float(digits.replace(",", "")), "f").rstrip("0").rstrip(".") or "0"
-        value = float(digits.replace(",", ""))
+        # Written without thousands commas, as the decoding grammar writes numbers.
+        digits, percent = text.rstrip("%").replace(",", ""), text.endswith("%")
+        if not re.fullmatch(r"(0|[1-9]\d*)(\.\d+)?", digits):  # ".5", "05": keep the value
+            digits = format(float(digits), "f").rstrip("0").rstrip(".") or "0"
+        value = float(digits)
         return Number(digits + "%" * percent, value / 100 if percent else value)
 
     def paren(self, children: list[Node]) -> Node:

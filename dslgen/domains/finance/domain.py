@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dslgen.catalog.model import Catalog
-from dslgen.errors import ScriptInvalidError
+from dslgen.errors import DslgenError, ScriptInvalidError
 from dslgen.records import Doc, Negative, Report, Task
 
 
@@ -24,6 +24,19 @@ class FinanceDomain:
     name = "finance"
     script_suffix = ".json"
     levels = ("lookup", "growth", "compare", "screen")
+    # The synthetic held-out suite (built by `dslgen corpus evals --domain finance`, committed);
+    # TAT-QA and SEC suites are read from third-party data at eval time and never trained on.
+    eval_suites = {"synthetic": {"lookup": 30, "growth": 40, "compare": 30, "screen": 20}}
+    real_suites = ("tatqa", "sec")
+    headline_suites = ("synthetic", "tatqa")
+    level_shares = {"lookup": 0.2, "growth": 0.4, "compare": 0.25, "screen": 0.15}
+    metric_titles = {
+        "tcl_parse_rate": "JSON + schema",
+        "dsl_parse_rate": "calc parse",
+        "mixed_compliance": "JSON + calc",
+        "policy_compliance": "citations + risk",
+        "functional_rate": "value accuracy",
+    }
 
     def __init__(self, catalog_path: str | Path | None = None) -> None:
         # Finance has no host procs: `catalog_path` is accepted for the registry's signature only.
@@ -103,6 +116,22 @@ class FinanceDomain:
         """The fixture a request is answered on: the context with the question copied in (a new
         dict; an empty context when there is none)."""
         return {**(fixture or {}), "question": instruction}
+
+    def real_suite_records(self, suite: str, data_dir: Path) -> list[dict[str, Any]]:
+        """TAT-QA (`tatqa_test_gold.json`) or SEC companyfacts (`snow_companyfacts.json`) tasks."""
+        from dslgen.domains.finance.secfacts import sec_records
+        from dslgen.domains.finance.tatqa import tatqa_records
+
+        files = {"tatqa": "tatqa_test_gold.json", "sec": "snow_companyfacts.json"}
+        if suite not in files:
+            raise DslgenError(f"finance has no real-data suite {suite!r}; use tatqa or sec")
+        path = data_dir / files[suite]
+        if not path.is_file():
+            raise DslgenError(
+                f"no {files[suite]} in {data_dir}; pass --data-dir (or set DSLGEN_DATA_DIR) to the "
+                "folder holding the third-party data"
+            )
+        return tatqa_records(path) if suite == "tatqa" else sec_records(path)
 
     def fingerprint(self) -> str:
         """A hash of what derived artefacts (corpus, indexes, compiled grammars) depend on: the

@@ -139,7 +139,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "eps_calc": ("net income per diluted share (net income over diluted shares)",),
 }
 PLAIN = {"gross_profit": "gross profit", "net_income": "net income", "eps": "EPS"}
-PLAIN |= {"shares": "diluted shares", "price": "share price", "mentions": "mentions"}
+PLAIN |= {"shares": "diluted share count", "price": "share price", "mentions": "mentions"}
 RISK_NOTES = (
     "Not investment advice: past growth does not guarantee future returns, and share prices can fall sharply.",
     "This is not a recommendation; results can reverse, and a single stock or sector carries concentrated risk.",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lark import Lark, Token, UnexpectedInput
+from lark import Lark, Token, Tree, UnexpectedInput
 
 from dslgen.errors import DslgenError
 
@@ -74,8 +74,11 @@ def parse_program(text: str) -> list[Step]:
         tree = _PARSER.parse(text)
     except UnexpectedInput as exc:
         raise ProgramSyntaxError(_syntax_message(text, exc)) from None
-    steps = []
-    for index, node in enumerate(tree.children):
+    steps: list[Step] = []
+    for node in tree.children:  # the `step` subtrees, in order
+        if not isinstance(node, Tree):
+            continue
+        index = len(steps)
         op, *args = [str(t) for t in node.children if isinstance(t, Token)]
         steps.append(Step(op, tuple(args)))
         _check_args(index, op, args)

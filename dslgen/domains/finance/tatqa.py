@@ -1,12 +1,11 @@
 """TAT-QA (real financial-report tables and text) as the `tatqa` eval suite of the finance domain.
 
 A TAT-QA context is one report table plus paragraphs; its arithmetic questions carry a
-`derivation`, a formula over numbers of the report ("(3,456 - 2,345)/2,345", "(110)" for -110,
-"6.9%" for 0.069). We parse the formula with lark, translate it into the FinQA program of spec §2
-(naming table cells by fact id where the number is one), and turn each arithmetic question into an
-eval record whose fixture is the finance context of its table, so the same executor, validator and
-scoring as the synthetic suites measure a model on real reports. docs/finance.md ("Real-world
-data") says which questions are kept and why.
+`derivation` ("(3,456 - 2,345)/2,345"), which `derivation.py` translates into a FinQA program.
+Each arithmetic question becomes an eval record whose fixture is the finance context of its
+table (cells as facts, paragraphs as snippets), so the executor, validator and scoring of the
+synthetic suites measure a model on real reports. docs/finance.md ("Real-world data") says which
+questions are kept and why.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from dslgen.domains.finance.answer import (
     format_number,
     values_agree,
 )
-from dslgen.domains.finance.context import is_investment_question, parse_context
+from dslgen.domains.finance.context import FinanceContext, is_investment_question, parse_context
 from dslgen.domains.finance.derivation import (
     Binary,
     DerivationError,
@@ -38,14 +37,18 @@ from dslgen.domains.finance.derivation import (
     formula_numbers,
     parse_derivation,
 )
-from dslgen.domains.finance.program import execute_program, parse_program
+from dslgen.domains.finance.program import ProgramRuntimeError, execute_program, parse_program
 from dslgen.errors import InputFileError
 
 __all__ = ["derivation_program", "tatqa_checks", "tatqa_records"]
 
 SUITE = "tatqa"
+FILE = "tatqa_test_gold.json"  # its name in the data folder (DSLGEN_DATA_DIR)
 LEVEL = "growth"  # the finance level of one-company arithmetic
 GOLD_DECIMALS = 2  # TAT-QA rounds its arithmetic answers to 2 decimals
+# TAT-QA asks about report lines such as "investing activities" that the validator's
+# investment-question phrases match; the gold answer then carries this neutral note.
+_RISK_NOTE = "A figure from a company report, not investment advice."
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
@@ -100,15 +103,11 @@ def table_context(item: dict[str, Any], ticker: str) -> TableContext:
         for j in range(1, width):
             if (parsed := cell_value(rows[i][j])) is not None:
                 cell_ids[i, j] = fact_id = f"{ticker}-{row_name}-{columns[j]}"
-                facts.append(
-                    {"id": fact_id, "ticker": ticker, "period": periods[j] or f"column {j}",
-                     "metric": row_name, "value": parsed[0],
-                     "unit": "percent" if parsed[1] else unit, "source": "report table"}
-                )  # fmt: skip
-    snippets = [
-        {"id": f"{ticker}-p{p['order']}", "ticker": ticker, "date": "", "speaker": "report",
-         "text": p["text"]}
-        for p in sorted(item["paragraphs"], key=lambda p: p["order"])
+                facts.append({"id": fact_id, "ticker": ticker, "period": periods[j] or f"column {j}",
+                              "metric": row_name, "value": parsed[0], "source": "report table",
+                              "unit": "percent" if parsed[1] else unit})  # fmt: skip
+    snippets = [{"id": f"{ticker}-p{p['order']}", "ticker": ticker, "date": "", "text": p["text"],
+                 "speaker": "report"} for p in sorted(item["paragraphs"], key=lambda p: p["order"])
     ]  # fmt: skip
     context = parse_context({"facts": facts, "snippets": snippets}).model_dump(mode="json")
     dollars = {j for j in range(width) if any("$" in row[j] for row in rows)}
@@ -160,7 +159,8 @@ class GoldCheck:
     """What the executor makes of one arithmetic question: `status` is `reproduced` (the program
     gives the gold within tolerance), `rounded` (it gives a value the 2-decimal gold is the
     rounding of, beyond the 0.5 % tolerance: small ratios), `inconsistent` (neither: the gold
-    disagrees with its own derivation) or `not_arithmetic` (the derivation does not parse)."""
+    disagrees with its own derivation) or `not_arithmetic` (the derivation does not parse or
+    cannot be computed)."""
 
     uid: str
     status: str
@@ -179,12 +179,11 @@ def check_question(question: dict[str, Any], table: TableContext) -> GoldCheck:
     cells = {table.cell_ids[c]: values[table.cell_ids[c]] for c in mapped if c in table.cell_ids}
     try:
         node = parse_derivation(derivation)
-    except DerivationError as exc:
+        program = derivation_program(derivation, scale, cells)
+        executed = float(execute_program(program, values))  # the four ops never give yes/no
+    except (DerivationError, ProgramRuntimeError) as exc:
         return GoldCheck(question["uid"], "not_arithmetic", None, None, gold, "none", str(exc))
     unit = _answer_unit(node, question, mapped, table)
-    program = derivation_program(derivation, scale, cells)
-    executed = execute_program(program, values)
-    assert isinstance(executed, float)  # the four ops never give yes/no
     if values_agree(executed, gold, unit):
         return GoldCheck(question["uid"], "reproduced", program, executed, gold, unit)
     if round(executed, GOLD_DECIMALS) == gold:
@@ -197,11 +196,12 @@ def check_question(question: dict[str, Any], table: TableContext) -> GoldCheck:
 def _answer_unit(
     node: Node, question: dict[str, Any], mapped: list[tuple[int, ...]], table: TableContext
 ) -> str:
-    """percent for scale `percent`; ratio for an unscaled division; usd when the formula or a
-    column it reads shows "$"; none otherwise (shares, counts, unnamed currencies)."""
+    """percent for scale `percent`; ratio for an unscaled ratio or relative change; usd when
+    the formula or a column it reads shows "$"; none otherwise (shares, counts, other money)."""
     if question["scale"] == "percent":
         return "percent"
-    if not question["scale"] and isinstance(node, Binary) and node.op == "divide":
+    divides = isinstance(node, Binary) and node.op == "divide"
+    if not question["scale"] and divides and derivation_intent(node) != "average":
         return "ratio"
     if "$" in question["derivation"] or any(c[1] in table.dollar_columns for c in mapped):
         return "usd"
@@ -212,10 +212,8 @@ def _load(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputFileError(
-            f"no TAT-QA file at {path}; put tatqa_test_gold.json there or point "
-            "DSLGEN_DATA_DIR (or --data-dir) at the folder holding it"
-        ) from None
+        message = f"no TAT-QA file at {path}; point DSLGEN_DATA_DIR (or --data-dir) at its folder"
+        raise InputFileError(message) from None
     except (OSError, ValueError) as exc:
         raise InputFileError(f"cannot read the TAT-QA file {path}: {exc}") from None
     if not isinstance(data, list):
@@ -254,20 +252,10 @@ def _record(question: dict[str, Any], table: TableContext, check: GoldCheck) -> 
     fixture = {**table.context, "question": question["question"]}
     context = parse_context(fixture)
     intent = derivation_intent(parse_derivation(question["derivation"]))
-    cited = [arg for step in parse_program(check.program) for arg in step.args]
-    cited += [table.cell_ids[c] for m in question["mappings"] if (c := tuple(m.get("table", ())))
-              in table.cell_ids]  # fmt: skip
-    cited += [f"{table.ticker}-p{k.split('_')[1]}" for m in question["mappings"] for k in m
-              if k.startswith("paragraph_")]  # fmt: skip
-    cited += [f"{table.ticker}-p{order}" for order in question["rel_paragraphs"]]
-    known = set(context.source_ids())
-    if not known & set(cited):  # no evidence mapped: cite the cells holding its numbers
-        numbers = {abs(n.value) for n in formula_numbers(parse_derivation(question["derivation"]))}
-        cited = [f.id for f in context.facts if abs(f.value) in numbers]
-    sources = [s for s in dict.fromkeys(cited) if s in known][:MAX_CITATIONS]
-    suffix = {"percent": "%", "thousand": " thousand", "million": " million", "billion": " billion"}
+    sources = _sources(question, table, check.program, context)
+    scale = {"percent": "%", "": ""}.get(question["scale"], f" {question['scale']}")
     answer = Answer(
-        answer=f"The answer is {format_number(check.gold)}{suffix.get(question['scale'], '')}.",
+        answer=f"The answer is {format_number(check.gold)}{scale}.",
         value=value,
         unit=check.unit,  # type: ignore[arg-type]
         calculation=check.program,
@@ -291,6 +279,19 @@ def _record(question: dict[str, Any], table: TableContext, check: GoldCheck) -> 
     }
 
 
-# TAT-QA asks about report lines such as "investments"; the validator's investment-question
-# rule still wants a risk note there, so the gold answer carries this neutral one.
-_RISK_NOTE = "A figure from a company report, not investment advice."
+def _sources(
+    question: dict[str, Any], table: TableContext, program: str, context: FinanceContext
+) -> list[str]:
+    """What the gold answer cites: the program's fact ids, the cells and paragraphs of the gold
+    `mappings`, the `rel_paragraphs`; without any, the cells holding the formula's numbers."""
+    cited = [arg for step in parse_program(program) for arg in step.args]
+    cited += [table.cell_ids[c] for m in question["mappings"] if (c := tuple(m.get("table", ())))
+              in table.cell_ids]  # fmt: skip
+    cited += [f"{table.ticker}-p{k.split('_')[1]}" for m in question["mappings"] for k in m
+              if k.startswith("paragraph_")]  # fmt: skip
+    cited += [f"{table.ticker}-p{order}" for order in question["rel_paragraphs"]]
+    known = set(context.source_ids())
+    if not known & set(cited):
+        numbers = {abs(n.value) for n in formula_numbers(parse_derivation(question["derivation"]))}
+        cited = [f.id for f in context.facts if abs(f.value) in numbers]
+    return [s for s in dict.fromkeys(cited) if s in known][:MAX_CITATIONS]

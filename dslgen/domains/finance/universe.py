@@ -28,14 +28,25 @@ UNITS = {"revenue": "USD", "gross_profit": "USD", "net_income": "USD", "eps": "U
 UNITS |= {"shares": "shares", "price": "USD", "mentions": "count"}
 WEEKS = 13  # the weeks of sentiment that make up a quarter ("the last 3 months")
 
-# sector -> (gross margin, net margin, annual growth) ranges, Q1..Q4 seasonality, price volatility
-_SECTORS: dict[str, tuple[tuple[float, float], ...]] = {
-    "software": ((0.65, 0.85), (-0.12, 0.25), (0.05, 0.55), (0.97, 0.99, 1.0, 1.04), (0.16, 0)),
-    "semiconductors": ((0.4, 0.65), (0.0, 0.3), (-0.1, 0.4), (0.98, 1.0, 1.02, 1.0), (0.2, 0)),
-    "retail": ((0.25, 0.45), (0.01, 0.08), (0.0, 0.15), (0.92, 0.95, 0.96, 1.17), (0.09, 0)),
-    "medical devices": ((0.55, 0.7), (0.05, 0.2), (0.03, 0.2), (0.97, 1.0, 0.98, 1.05), (0.1, 0)),
-    "clean energy": ((0.1, 0.35), (-0.25, 0.1), (0.1, 0.7), (0.9, 1.02, 1.06, 1.02), (0.25, 0)),
-    "logistics": ((0.12, 0.3), (0.02, 0.1), (-0.05, 0.15), (0.95, 0.98, 0.99, 1.08), (0.1, 0)),
+
+@dataclass(frozen=True)
+class _Sector:
+    """What companies of a sector look like: ranges their profiles are drawn from."""
+
+    gross_margin: tuple[float, float]
+    net_margin: tuple[float, float]
+    growth: tuple[float, float]  # annual revenue growth
+    season: tuple[float, float, float, float]  # Q1..Q4 revenue multipliers
+    volatility: float  # quarterly log-price noise
+
+
+_SECTORS: dict[str, _Sector] = {
+    "software": _Sector((0.65, 0.85), (-0.12, 0.25), (0.05, 0.55), (0.97, 0.99, 1.0, 1.04), 0.16),
+    "semiconductors": _Sector((0.4, 0.65), (0.0, 0.3), (-0.1, 0.4), (0.98, 1.0, 1.02, 1.0), 0.2),
+    "retail": _Sector((0.25, 0.45), (0.01, 0.08), (0.0, 0.15), (0.92, 0.95, 0.96, 1.17), 0.09),
+    "medical devices": _Sector((0.55, 0.7), (0.05, 0.2), (0.03, 0.2), (0.97, 1.0, 0.98, 1.05), 0.1),
+    "clean energy": _Sector((0.1, 0.35), (-0.25, 0.1), (0.1, 0.7), (0.9, 1.02, 1.06, 1.02), 0.25),
+    "logistics": _Sector((0.12, 0.3), (0.02, 0.1), (-0.05, 0.15), (0.95, 0.98, 0.99, 1.08), 0.1),
 }
 
 
@@ -97,14 +108,14 @@ class _Profile:
 def _profile(ticker: str) -> _Profile:
     """Fixed per company (seeded by its ticker), so a company looks alike in every task."""
     r = random.Random(f"profile:{ticker}")
-    gm, nm, growth, _, (vol, _) = _SECTORS[BY_TICKER[ticker].sector]
+    sector = _SECTORS[BY_TICKER[ticker].sector]
     return _Profile(
         scale=math.exp(r.uniform(math.log(8e7), math.log(2.5e10))),
-        gross_margin=r.uniform(*gm),
-        net_margin=r.uniform(*nm),
-        growth=r.uniform(*growth),
-        volatility=vol * r.uniform(0.7, 1.3),
-        mentions=math.exp(r.uniform(math.log(300), math.log(30000))),
+        gross_margin=r.uniform(*sector.gross_margin),
+        net_margin=r.uniform(*sector.net_margin),
+        growth=r.uniform(*sector.growth),
+        volatility=sector.volatility * r.uniform(0.7, 1.3),
+        mentions=math.exp(r.uniform(math.log(800), math.log(12000))),
     )
 
 
@@ -132,44 +143,56 @@ class CompanyData:
         return self.values[metric][period]
 
     def fact(self, period: str, metric: str) -> Fact:
-        t = self.company.ticker
+        """The fact as retrieval gives it; its source dates it (filing, or quarter end for market
+        figures)."""
         if metric in MARKET_METRICS:
             kind = "close" if metric == "price" else "social"
             source = f"{kind} {quarter_end(period).isoformat()}"
         else:
             form = "10-K" if period.endswith("Q4") else "10-Q"
             source = f"{form} {self.filed[period].isoformat()}"
-        value = self.values[metric][period]
-        return Fact(id=fact_id(t, period, metric), ticker=t, period=period, metric=metric,
-                    value=value, unit=UNITS[metric], source=source)  # fmt: skip
+        return Fact(
+            id=fact_id(self.company.ticker, period, metric),
+            ticker=self.company.ticker,
+            period=period,
+            metric=metric,
+            value=self.values[metric][period],
+            unit=UNITS[metric],
+            source=source,
+        )
 
     def sentiment(self, period: str, weeks: int = 4) -> list[Sentiment]:
-        """The last `weeks` weekly aggregates of the quarter."""
-        rows = self.weekly[period][-weeks:]
-        return [Sentiment(ticker=self.company.ticker, week=w, mentions=m, score=s) for w, m, s in rows]  # fmt: skip
+        """The last `weeks` weekly aggregates of the quarter (none when weeks is 0)."""
+        rows = self.weekly[period][-weeks:] if weeks else []
+        t = self.company.ticker
+        return [Sentiment(ticker=t, week=w, mentions=m, score=s) for w, m, s in rows]
 
     def snippets(self, period: str) -> list[Snippet]:
         """The numbered sentences of the earnings call on `period`, consistent with the facts."""
-        v, c = (lambda m, p=period: self.values[m][p]), self.company
+        c, now = self.company, {m: row[period] for m, row in self.values.items()}
         date = (self.filed[period] - dt.timedelta(days=self.filed[period].day % 5)).isoformat()
         year_ago, before = shift(period, -4), shift(period, -1)
-        lines = [("CEO", f"{c.short} delivered revenue of {money(v('revenue'))} in the quarter.")]
+        lines = [("CEO", f"{c.short} delivered revenue of {money(now['revenue'])} in the quarter.")]
         if year_ago:
-            growth = 100 * (v("revenue") / v("revenue", year_ago) - 1)
-            lines.append(("CFO", f"Revenue was {pct(growth, 'up', 'down')} from a year ago."))
-        margin = 100 * v("gross_profit") / v("revenue")
+            change = 100 * (now["revenue"] / self.values["revenue"][year_ago] - 1)
+            lines.append(("CFO", f"Revenue was {pct(change)} from a year ago."))
+        margin = 100 * now["gross_profit"] / now["revenue"]
         lines.append(("CFO", f"Gross margin came in at {margin:.1f}%."))
-        ni, eps = v("net_income"), v("eps")
-        lines.append(("CFO", f"Net income was {money(ni)}, or ${eps:.2f} per diluted share."
-                      if ni >= 0 else f"We recorded a net loss of {money(-ni)}, or "
-                      f"-${-eps:.2f} per share."))  # fmt: skip
+        income, eps = now["net_income"], now["eps"]
+        if income >= 0:
+            lines.append(
+                ("CFO", f"Net income was {money(income)}, or ${eps:.2f} per diluted share.")
+            )
+        else:
+            loss = f"We recorded a net loss of {money(-income)}, or -${-eps:.2f} per share."
+            lines.append(("CFO", loss))
         if before:
-            qoq = 100 * (v("revenue") / v("revenue", before) - 1)
-            mood = "strong" if qoq > 3 else "steady" if qoq > -3 else "softer"
-            lines.append(("CEO", f"Demand in {c.sector} was {mood} this quarter; sequentially "
-                          f"revenue was {pct(qoq, 'up', 'down')}."))  # fmt: skip
-        lines.append(("CFO", f"We ended the quarter with {v('shares') / 1e6:,.1f} million "
-                      "diluted shares outstanding."))  # fmt: skip
+            change = 100 * (now["revenue"] / self.values["revenue"][before] - 1)
+            mood = "strong" if change > 3 else "steady" if change > -3 else "softer"
+            demand = f"Demand in {c.sector} was {mood} this quarter; sequentially revenue was "
+            lines.append(("CEO", f"{demand}{pct(change)}."))
+        shares = f"{now['shares'] / 1e6:,.1f} million"
+        lines.append(("CFO", f"We ended the quarter with {shares} diluted shares outstanding."))
         return [
             Snippet(
                 id=f"{c.ticker}-call-{period}-{n}",
@@ -177,12 +200,14 @@ class CompanyData:
                 date=date,
                 speaker=who,
                 text=text,
-            )  # fmt: skip
+            )
             for n, (who, text) in enumerate(lines, start=1)
         ]
 
     def record(self) -> CompanyRecord:
-        return CompanyRecord(ticker=self.company.ticker, name=self.company.name, sector=self.company.sector)  # fmt: skip
+        """The company as the context lists it, so a question may name it instead of its ticker."""
+        c = self.company
+        return CompanyRecord(ticker=c.ticker, name=c.name, sector=c.sector)
 
 
 def fact_id(ticker: str, period: str, metric: str) -> str:
@@ -193,12 +218,12 @@ def fact_id(ticker: str, period: str, metric: str) -> str:
 def simulate(rng: random.Random, company: Company) -> CompanyData:
     """Draw one company's 24 quarters of figures, filing dates and weekly sentiment."""
     p, data = _profile(company.ticker), CompanyData(company)
-    season = _SECTORS[company.sector][3]
-    cuts = set(rng.sample(range(3, len(PERIODS) - 1), rng.randint(1, 3)))
-    level = p.scale * math.exp(rng.gauss(0, 0.25))
-    growth = p.growth
-    shares = level * 4 * rng.uniform(1.0, 8.0) / rng.uniform(8, 400)
-    price, dilution = level * 4 * rng.uniform(1.0, 8.0) / shares, rng.uniform(-0.01, 0.02)
+    season = _SECTORS[company.sector].season
+    cuts = set(rng.sample(range(3, len(PERIODS) - 1), rng.randint(1, 3)))  # regime changes
+    level, growth = p.scale * math.exp(rng.gauss(0, 0.25)), p.growth
+    price = math.exp(rng.uniform(math.log(8), math.log(400)))
+    shares = level * 4 * rng.uniform(1.0, 8.0) / price  # market value 1-8x annual revenue
+    dilution = rng.uniform(-0.01, 0.02)  # a year: buy-backs or new shares
     rows: dict[str, dict[str, float]] = {m: {} for m in (*METRICS, "mentions")}
     for i, period in enumerate(PERIODS):
         if i in cuts:
@@ -207,22 +232,25 @@ def simulate(rng: random.Random, company: Company) -> CompanyData:
         level = min(max(level * math.exp(step), 5.5e7), 8.5e10)
         revenue = round(level * season[int(period[-1]) - 1] * math.exp(rng.gauss(0, 0.03)), -3)
         gross = round(revenue * min(max(p.gross_margin + rng.gauss(0, 0.015), 0.05), 0.95), -3)
-        margin = p.net_margin + rng.gauss(0, 0.02) - (rng.uniform(0.1, 0.3) if rng.random() < 0.06 else 0)  # fmt: skip
+        shock = rng.uniform(0.1, 0.3) if rng.random() < 0.06 else 0.0  # a write-down quarter
+        net = round(revenue * (p.net_margin + rng.gauss(0, 0.02) - shock), -3)
         shares = round(shares * (1 + rng.gauss(dilution / 4, 0.002)), -3)
         move = 1.5 * (step - math.log1p(p.growth) / 4) + rng.gauss(0.01, p.volatility)
         price = max(round(price * math.exp(move), 2), 0.5)
-        net = round(revenue * margin, -3)
-        for metric, value in zip(METRICS, (revenue, gross, net, round(net / shares, 2), shares, price), strict=True):  # fmt: skip
+        figures = (revenue, gross, net, round(net / shares, 2), shares, price)
+        for metric, value in zip(METRICS, figures, strict=True):
             rows[metric][period] = value
-        data.weekly[period] = _weeks(rng, period, p.mentions * (1 + 4 * abs(move)), move)
+        data.weekly[period] = _weeks(rng, period, p.mentions * (1 + 6 * abs(move)), move)
         rows["mentions"][period] = float(sum(m for _, m, _ in data.weekly[period]))
-        form_days = rng.randint(40, 59) if period.endswith("Q4") else rng.randint(25, 44)
-        data.filed[period] = quarter_end(period) + dt.timedelta(days=form_days)
+        days = rng.randint(40, 59) if period.endswith("Q4") else rng.randint(25, 44)
+        data.filed[period] = quarter_end(period) + dt.timedelta(days=days)
     data.values = rows
     return data
 
 
-def _weeks(rng: random.Random, period: str, typical: float, move: float) -> list[tuple[str, int, float]]:  # fmt: skip
+def _weeks(
+    rng: random.Random, period: str, typical: float, move: float
+) -> list[tuple[str, int, float]]:
     """13 weekly (ISO week, mentions, score) ending at the quarter end; spikes now and then."""
     out, end = [], quarter_end(period)
     for k in range(WEEKS):

@@ -47,7 +47,8 @@ def validate_answer(text: str, context: FinanceContext) -> Report:
         problem = _calc_syntax(answer.calculation)
         report.valid_dsl_blocks = problem is None
         if problem:
-            report.errors.append(_error("calc_syntax", text, "calculation", problem))
+            hint = "write steps like subtract(A, B), divide(#0, B), multiply(#1, const_100)"
+            report.errors.append(_error("calc_syntax", text, "calculation", problem, hint))
             return report
     policy = _policy_errors(answer, context, text)
     report.policy_ok = not policy
