@@ -163,14 +163,22 @@ def _path(loc: tuple[Any, ...]) -> str:
 # Investment questions need a risk_note (spec §2). A question is one when its lower-cased text
 # matches any of these (whole words): asking to invest, buy or sell, for a recommendation,
 # or whether something is a good stock/sector/pick.
+# Advice-seeking phrasings only: accounting language ("net cash used in investing activities",
+# "investment property", "investor relations" — TAT-QA has all three) is not a request for advice.
 INVESTMENT_PATTERNS: tuple[str, ...] = (
-    r"\binvest(?:s|ed|ing|ment|ments|or|ors)?\b",
-    r"\b(?:buy|buying|sell|selling)\b",
+    r"\b(?:should|to|worth|good time to) invest(?:ing)?\b",
+    r"\binvest(?:ing)? (?:in|into)\b(?! (?:subsidiar|joint venture|associate|affiliate))",
+    r"\b(?:good|safe|smart|risky|best) investments?\b",
+    r"\binvestment (?:advice|pick|picks|idea|ideas|case)\b",
+    r"\b(?:stocks?|shares?|tickers?) to (?:buy|sell)\b",
+    r"\b(?:buy|sell|buying|selling) (?:the |its |their )?(?:stock|stocks|shares)\b",
+    r"\bbuy or sell\b",
+    r"\b(?:i|we) (?:can|could|would|want to|plan to) buy\b",
     r"\bshould (?:i|we|you)\b",
     r"\brecommend(?:s|ed|ation|ations)?\b",
     r"\bportfolio\b",
     r"\bworth (?:buying|owning|it)\b",
-    r"\bgood (?:stock|stocks|sector|sectors|pick|picks|bet|bets|buy|investment)\b",
+    r"\bgood (?:stock|stocks|sector|sectors|pick|picks|bet|bets|buy)\b",
 )
 _INVESTMENT = re.compile("|".join(INVESTMENT_PATTERNS))
 # Legal-form words dropped from a company name before looking for it in a question.
