@@ -6,12 +6,13 @@ One record per line: {"id", "level", "instruction", "context", "output", "valid"
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dslgen.prompts import render_messages
 
@@ -43,31 +44,16 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
-def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
-    """Write records atomically (temp file + rename); return how many were written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(dumps(record) + "\n")
-                count += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write a file atomically (temp file in the same folder, then rename). The file gets the
-    mode a plain `open` would give it (0666 less the umask), not mkstemp's private 0600."""
+@contextlib.contextmanager
+def atomic_output(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A handle on a temp file in `path`'s folder, renamed over `path` when the block ends
+    without an error (removed otherwise): readers never see half a file. The file gets the mode
+    a plain `open` would give it (0666 less the umask), not mkstemp's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as out:
+            yield out
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -79,6 +65,22 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write records atomically; return how many were written."""
+    count = 0
+    with atomic_output(path) as handle:
+        for record in records:
+            handle.write(dumps(record) + "\n")
+            count += 1
+    return count
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file atomically (see `atomic_output`)."""
+    with atomic_output(path, binary=True) as handle:
+        handle.write(data)
 
 
 def write_text(path: Path, text: str) -> None:
