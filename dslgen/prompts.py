@@ -21,6 +21,14 @@ SYSTEM_PROMPTS = {
         "#!/usr/bin/env tclsh and package require pdflow 1.0, load the design before touching nets, "
         "use only the procs, flags and values in the reference, and answer with the script only."
     ),
+    "finance": (
+        "You answer questions about companies from the context only, as one JSON object with the "
+        "keys answer, value, unit, calculation, rationale, tickers, citations, context_required "
+        "and risk_note. The calculation is a program over the context's fact ids (subtract, "
+        "divide, multiply, add, greater, ...); cite the facts you use; give a risk_note on "
+        "investment questions; if the context lacks the data, say what is missing and set value "
+        "to null."
+    ),
 }
 DEFAULT_SYSTEM = "Answer with the program only, using only the APIs in the reference."
 

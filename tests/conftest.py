@@ -60,3 +60,20 @@ def tiny_model(default_model_path: Path, tmp_path_factory: pytest.TempPathFactor
     return tiny_random_model(
         tmp_path_factory.mktemp("tiny") / "model", tokenizer_spec=str(default_model_path)
     )
+
+
+@pytest.fixture(scope="session")
+def eager_tiny_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny random model, biased towards ending: a random model otherwise rarely stops, and
+    under a grammar it may only stop where an output is complete, so outputs stay short."""
+    import shutil
+
+    from transformers import GenerationConfig
+
+    folder = tmp_path_factory.mktemp("eager") / "model"
+    shutil.copytree(tiny_model, folder)
+    config = GenerationConfig.from_pretrained(folder)
+    eos = config.eos_token_id if isinstance(config.eos_token_id, int) else 2
+    config.sequence_bias = [[[eos], 4.0]]
+    config.save_pretrained(folder)
+    return folder

@@ -49,17 +49,18 @@ def check_dev(
     model.eval()
     try:
         sampler = Sampler(model, tokenizer)
-        grammar = domain.grammar()
         seen: dict[str, int] = defaultdict(int)
         failed: dict[str, int] = defaultdict(int)
         for task in tasks:
             messages = render_messages(
                 domain.name, task["instruction"], context(task), task.get("fixture")
             )
+            fixture = domain.request_fixture(task["instruction"], task.get("fixture"))
+            grammar = domain.grammar(None, fixture)
             sample = sampler.sample(
                 messages, k=1, grammar=grammar, max_tokens=max_tokens, temperature=0.0
             )[0]
-            report = domain.validate(sample.text, task.get("fixture"))
+            report = domain.validate(sample.text, fixture)
             correct = report.valid and domain.outcome_matches(
                 report.state, task.get("expected_state")
             )

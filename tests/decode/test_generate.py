@@ -19,24 +19,6 @@ pytest.importorskip("outlines")
 
 
 @pytest.fixture(scope="module")
-def eager_tiny_model(tiny_model, tmp_path_factory):
-    """The tiny random model, biased towards ending: a random model otherwise rarely stops, and
-    under the grammar it may only stop where a script is complete, so scripts stay a few lines."""
-    import shutil
-
-    from transformers import GenerationConfig
-
-    folder = tmp_path_factory.mktemp("eager") / "model"
-    shutil.copytree(tiny_model, folder)
-    config = GenerationConfig.from_pretrained(folder)
-    config.sequence_bias = [
-        [[config.eos_token_id if isinstance(config.eos_token_id, int) else 2], 4.0]
-    ]
-    config.save_pretrained(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def sampler(eager_tiny_model):
     from dslgen.models import load_model, load_tokenizer
 
