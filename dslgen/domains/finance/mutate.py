@@ -30,6 +30,7 @@ from dslgen.domains.finance.program import parse_program
 from dslgen.domains.finance.universe import COMPANIES, PERIODS
 from dslgen.domains.finance.validator import validate_answer
 from dslgen.records import Negative
+from dslgen.taskgen import interleave_negatives
 
 CLASSES = (
     "json_syntax", "schema", "calc_syntax", "calc_runtime", "value_mismatch",
@@ -230,14 +231,7 @@ def mutate_answer(
             if new not in seen and _first_error(new, ctx) == cls:
                 seen.add(new)
                 by_class[cls].append((new, what))
-    order = list(CLASSES)
-    rng.shuffle(order)
-    for candidates in by_class.values():
-        rng.shuffle(candidates)
-    while any(by_class.values()):
-        for cls in (c for c in order if by_class[c]):
-            new, what = by_class[cls].pop()
-            yield Negative(text=new, error_class=cls, source=text, mutation=what)
+    yield from interleave_negatives(by_class, text, rng)
 
 
 def _first_error(text: str, ctx: FinanceContext) -> str | None:

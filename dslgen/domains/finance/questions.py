@@ -14,7 +14,6 @@ families.py (one company) and sectors.py (several tickers, screens); phrasings i
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 
@@ -35,10 +34,10 @@ from dslgen.domains.finance.universe import (
     shift,
 )
 from dslgen.records import Task
+from dslgen.taskgen import param_bucket, template_allowed
 
 LEVELS = ("lookup", "growth", "compare", "screen")
 SPLITS = ("train", "dev", "test")
-HELD_OUT = 3  # k % 4 == HELD_OUT marks a held-out template
 MAX_ATTEMPTS = 400
 MAX_FACTS = 40
 MAX_SNIPPETS = 4
@@ -77,15 +76,6 @@ REFUSAL_BASES = {
 INVESTMENT_BASES = ("investment_stock", "investment_sector", "investment_pick")
 # Figures that can be recomputed from each other: a refusal drops the whole group.
 _DERIVABLE = ("eps", "net_income", "shares")
-
-
-def template_allowed(index: int, split: str) -> bool:
-    return (index % 4 == HELD_OUT) == (split == "test")
-
-
-def param_bucket(key: str) -> str:
-    bucket = int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10
-    return "test" if bucket == 0 else "dev" if bucket == 1 else "train"
 
 
 def make_question_task(rng: random.Random, level: str, split: str) -> Task:

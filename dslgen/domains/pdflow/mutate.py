@@ -22,6 +22,7 @@ from dslgen.catalog.model import Catalog
 from dslgen.catalog.values import format_number, nearest
 from dslgen.domains.pdflow.dsl import DslSyntaxError, Statement, parse_block
 from dslgen.records import Negative
+from dslgen.taskgen import interleave_negatives
 from dslgen.tcl.walk import expression_words, script_words
 from dslgen.tcl.words import Command, TclParseError, TclSource, Word
 
@@ -550,11 +551,4 @@ def mutate_script(
             if new and new not in seen:
                 seen.add(new)
                 by_class[cls].append((new, what))
-    order = list(CLASSES)
-    rng.shuffle(order)
-    for candidates in by_class.values():
-        rng.shuffle(candidates)
-    while any(by_class.values()):
-        for cls in (cls for cls in order if by_class[cls]):
-            new, what = by_class[cls].pop()
-            yield Negative(text=new, error_class=cls, source=text, mutation=what)
+    yield from interleave_negatives(by_class, text, rng)

@@ -8,7 +8,6 @@ combination (fixture + every feature's parameters) hashes to a bucket 0–9: buc
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 
@@ -25,10 +24,10 @@ from dslgen.domains.pdflow.tasks.features import (
     dsl_rule,
 )
 from dslgen.records import Task
+from dslgen.taskgen import param_bucket, template_allowed
 
 LEVELS = ("micro", "unit", "multi", "scenario")
 SPLITS = ("train", "dev", "test")
-HELD_OUT = 3  # k % 4 == HELD_OUT marks a held-out template
 FIXTURE_NETS = {
     "CLK": "clock",
     "CLK_CORE": "clock",
@@ -46,15 +45,6 @@ FIXTURE_NETS = {
 }
 DESIGNS = ["top", "core", "chip", "soc_top", "alu", "cpu_core", "io_ring"]
 MAX_ATTEMPTS = 400
-
-
-def template_allowed(index: int, split: str) -> bool:
-    return (index % 4 == HELD_OUT) == (split == "test")
-
-
-def param_bucket(key: str) -> str:
-    bucket = int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10
-    return "test" if bucket == 0 else "dev" if bucket == 1 else "train"
 
 
 @dataclass
