@@ -17,13 +17,17 @@ Unit = Literal["percent", "usd", "ratio", "count", "none"]
 UNITS: tuple[str, ...] = ("percent", "usd", "ratio", "count", "none")
 
 MAX_ANSWER = 300
-MAX_CALCULATION = 400
+MAX_SOURCE = 80
+MAX_STEPS = 12  # steps of a calculation: the bound decoding keeps to
+# The longest text MAX_STEPS steps can have: `multiply(ID, ID)` with two ids of MAX_SOURCE
+# characters, joined by ", ". A character cap below it (the first version had 400) let a
+# grammar-constrained answer of 12 legal steps fail the schema.
+MAX_CALCULATION = MAX_STEPS * (len("multiply(") + 2 * MAX_SOURCE + len(", )")) + 2 * (MAX_STEPS - 1)
 MAX_RATIONALE = 400
 MAX_RISK_NOTE = 300
 MAX_TICKERS = 5
 MAX_TICKER = 10
 MAX_CITATIONS = 6
-MAX_SOURCE = 80
 MAX_TIMESTAMP = 32
 MAX_DECIMALS = 10  # digits after the point in a written value
 

@@ -20,6 +20,7 @@ from dslgen.domains.finance.answer import (
     MAX_DECIMALS,
     MAX_RATIONALE,
     MAX_RISK_NOTE,
+    MAX_STEPS,
     MAX_TICKERS,
     UNITS,
 )
@@ -30,7 +31,6 @@ from dslgen.domains.finance.context import (
 )
 from dslgen.domains.finance.program import ARITHMETIC_OPS, CONSTANTS, TABLE_OPS
 
-MAX_STEPS = 12  # a calculation is at most 12 steps (its text at most 400 characters)
 MAX_DIGITS = 15  # integer digits of a written number
 
 # One JSON string character as decoding writes it: anything but a quote, backslash or control
