@@ -29,7 +29,7 @@ from dslgen.domains.finance.program import (
     execute_program,
     parse_program,
 )
-from dslgen.records import Error, Report
+from dslgen.records import BlockVerdict, Error, Report
 
 __all__ = ["validate_answer", "values_agree", "is_investment_question", "mentioned_tickers"]
 
@@ -46,6 +46,9 @@ def validate_answer(text: str, context: FinanceContext) -> Report:
     if answer.calculation is not None:
         problem = _calc_syntax(answer.calculation)
         report.valid_dsl_blocks = problem is None
+        # The calculation is the answer's one embedded program: reported as its "DSL block" so
+        # the generic eval metrics (DSL parse rate) count it as they count pdflow's blocks.
+        report.dsl_blocks = [BlockVerdict(_line_of(text, "calculation"), problem is None)]
         if problem:
             hint = "write steps like subtract(A, B), divide(#0, B), multiply(#1, const_100)"
             report.errors.append(_error("calc_syntax", text, "calculation", problem, hint))

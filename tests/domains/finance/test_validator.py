@@ -240,3 +240,11 @@ def test_domain_documents():
     assert sum(d.kind == "example" for d in docs) >= 6
     context = domain.task_context(None)  # type: ignore[arg-type]
     assert "Answer: one line of JSON" in context and "Calculation:" in context
+
+
+def test_the_calculation_is_reported_as_the_answers_program_block():
+    """Eval metrics count program parse rates over reported blocks, as for pdflow's DSL blocks."""
+    good = validate_answer(GOLD_TEXT, CONTEXT)
+    assert [(b.line, b.valid) for b in good.dsl_blocks] == [(1, True)]
+    broken = GOLD_TEXT.replace("(", "((", 1)
+    assert [b.valid for b in validate_answer(broken, CONTEXT).dsl_blocks] == [False]
