@@ -14,6 +14,7 @@ import click
 from dslgen import __version__
 from dslgen.cli_options import catalog_option, domain_option, friendly_errors
 from dslgen.errors import DslgenError, ScriptInvalidError
+from dslgen.store.cli import db_option
 
 fixture_option = click.option(
     "--fixture",
@@ -178,6 +179,12 @@ def catalog_schema() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@click.option(
+    "--no-log",
+    is_flag=True,
+    help="Do not log this run to the interaction log (or DSLGEN_NO_LOG=1).",
+)
+@db_option
 @domain_option
 @catalog_option
 @friendly_errors
@@ -198,14 +205,20 @@ def generate(
     repair_rounds: int,
     show_pack: bool,
     fmt: str,
+    no_log: bool,
+    db: str | None,
     domain: str,
     catalog_path: Path | None,
 ) -> None:
-    """Write a validated script for an instruction (exit 1 with the report if none validates)."""
+    """Write a validated script for an instruction (exit 1 with the report if none validates).
+
+    Every run is logged to the interaction log (see `dslgen interactions`) unless --no-log.
+    """
     from dslgen.corpus.records import write_text
     from dslgen.decode.pipeline import GenerateRequest, generate_script
     from dslgen.decode.session import open_session
     from dslgen.domain import get_domain
+    from dslgen.store.cli import log_generation_or_warn, logging_disabled
     from dslgen.validate.files import load_fixture_file
 
     text = (
@@ -241,6 +254,19 @@ def generate(
     if out is not None:
         write_text(out, result.script)
         status(f"wrote {out}")
+    if not logging_disabled(no_log):
+        logged = log_generation_or_warn(
+            db,
+            result,
+            status,
+            instruction=text,
+            domain=chosen.name,
+            fixture=request.fixture,
+            model_id=session.model_name,
+            adapter_id=session.adapter,
+        )
+        if logged is not None:
+            status(f"logged as interaction {logged} (rate it: dslgen feedback {logged} --up)")
     status(
         f"{'valid' if result.valid else 'NO VALID SCRIPT'} after {result.seconds:.1f} s, {result.tokens} tokens"
     )
@@ -348,6 +374,7 @@ def _register_plugins() -> None:
     from dslgen.evals.cli import eval_group
     from dslgen.models.cli import model_group
     from dslgen.retrieve.cli import index_group, pack_command
+    from dslgen.store.cli import feedback, interactions_group
     from dslgen.train.cli import train_group
 
     main.add_command(model_group)
@@ -355,6 +382,8 @@ def _register_plugins() -> None:
     main.add_command(pack_command)
     main.add_command(train_group)
     main.add_command(eval_group)
+    main.add_command(feedback)
+    main.add_command(interactions_group)
 
 
 _register_plugins()

@@ -59,3 +59,17 @@ class IndexStaleError(DslgenError):
 class EvalConfigError(DslgenError, ValueError):
     """An eval was asked for with settings that cannot work (unknown suite, k > n, a missing suite
     file, an existing run folder); the message names the setting and the fix."""
+
+
+class StoreError(DslgenError):
+    """The interaction log cannot be opened, migrated or written (bad URL, unreachable server, a
+    schema newer than this dslgen); the message names the database (password hidden) and the fix."""
+
+
+class InteractionNotFoundError(StoreError, LookupError):
+    """No interaction has the requested id in the interaction log."""
+
+
+class InvalidRecordError(StoreError, ValueError):
+    """A record or query the interaction log cannot take as given (feedback with nothing in it,
+    an unknown rating or source, a page size out of range); the message names the field."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the interaction log, run by `dslgen.store.migrate` when a store opens."""
