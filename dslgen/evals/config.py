@@ -166,8 +166,29 @@ class EvalTask:
         )
 
 
+def spread(records: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """`limit` records taken round-robin over the levels, each level in file order (all of them
+    without a limit): a limited run of a suite built level by level samples every level, not
+    just the first. A one-level suite gives its first `limit` records, as before."""
+    if not limit:
+        return records
+    by_level: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_level.setdefault(record.get("level", ""), []).append(record)
+    queues = [iter(level_records) for level_records in by_level.values()]
+    chosen: list[dict[str, Any]] = []
+    while queues and len(chosen) < limit:
+        for queue in list(queues):
+            record = next(queue, None)
+            if record is None:
+                queues.remove(queue)
+            elif len(chosen) < limit:
+                chosen.append(record)
+    return chosen
+
+
 def load_tasks(config: EvalConfig) -> list[EvalTask]:
-    """The tasks of the config's suites, the first `limit` of each, in file order."""
+    """The tasks of the config's suites (with `limit`, a spread over each suite's levels)."""
     from dslgen.corpus.records import read_jsonl
     from dslgen.domain import get_domain
 
@@ -176,7 +197,7 @@ def load_tasks(config: EvalConfig) -> list[EvalTask]:
     for suite in config.suites:
         if suite in domain.real_suites:
             records = domain.real_suite_records(suite, config.data_path())
-            chosen = records[: config.limit] if config.limit else records
+            chosen = spread(records, config.limit)
             tasks += [EvalTask.from_json(record, suite) for record in chosen]
             continue
         path = config.suite_path(suite)
@@ -187,7 +208,7 @@ def load_tasks(config: EvalConfig) -> list[EvalTask]:
             )
         try:
             records = read_jsonl(path)
-            chosen = records[: config.limit] if config.limit else records
+            chosen = spread(records, config.limit)
             tasks += [EvalTask.from_json(record, suite) for record in chosen]
         except (ValueError, KeyError) as exc:
             raise EvalConfigError(f"{path} is not an eval suite file: {exc}") from exc
