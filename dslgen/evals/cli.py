@@ -29,7 +29,9 @@ def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--n", "n", default=defaults.n, show_default=True, help="Samples per task."),
         click.option("--k", "k", default=defaults.k, show_default=True, help="k of pass@k (≤ n)."),
         click.option(
-            "--limit", type=int, help="Only the first N tasks of each suite (CPU evals are slow)."
+            "--limit",
+            type=int,
+            help="N tasks of each suite, round-robin over its levels (CPU evals are slow).",
         ),
         click.option(
             "--temperature",
