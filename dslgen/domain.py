@@ -52,6 +52,11 @@ class Domain(Protocol):
         """The fixture a request is validated against (finance copies the question into it)."""
         ...
 
+    def cut_back(self, text: str) -> list[str]:
+        """Shorter versions of an output stopped by the token limit, longest first: what the
+        model had written so far, in a form the validator can accept (see decode.checked)."""
+        ...
+
     def render_fixture(self, fixture: dict[str, Any]) -> str:
         """The fixture as prompt text."""
         ...

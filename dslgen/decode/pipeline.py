@@ -81,7 +81,7 @@ class GenerateResult:
 
 
 #: Bump when sampling or checking changes what a request yields (eval caches key on it).
-SAMPLING_VERSION = "4"  # 3: failing grammar samples are cut back; 4: samples stop on loops
+SAMPLING_VERSION = "5"  # 3: cut back; 4: samples stop on loops; 5: the domain proposes cuts
 
 
 def checked(
@@ -90,25 +90,30 @@ def checked(
     """A sample with its validator report; a sample cut off by the token limit is cut back.
 
     The grammar only guarantees that a *finished* sample is in the language: at `max_tokens` the
-    text stops mid-command (`my::create_net -n`). So a grammar-constrained sample that fails the
-    syntax or policy layer was stopped by the limit (the re-tokenised length in
-    `Sample.truncated` can undercount by a dozen tokens, so it is not the test). Cutting it back to the longest prefix of whole
-    lines that passes the syntax and policy layers gives the script the model had written so far
-    — by construction of the grammar, the previous line break usually suffices. The candidate
-    records that it was cut, and from how many characters. Only under the grammar: without it
-    there is no guarantee to restore, and ablations must see unconstrained output as written.
+    text stops mid-command (`my::create_net -n`) or mid-object (`{"answer": "Rev`). So a
+    grammar-constrained sample that fails the syntax or policy layer was stopped by the limit
+    (the re-tokenised length in `Sample.truncated` can undercount by a dozen tokens, so it is not
+    the test). The domain proposes what the model had written so far, longest first
+    (`Domain.cut_back`: pdflow's prefixes of whole lines; finance's answer closed after its last
+    complete field); the first that passes the syntax and policy layers wins, else the first that
+    parses. The candidate records that it was cut, and from how many characters. Only under the
+    grammar: without it there is no guarantee to restore, and ablations must see unconstrained
+    output as written.
     """
     report = domain.validate(sample.text, request.fixture)
     if not request.use_grammar or (report.valid_syntax and report.policy_ok):
         return Candidate(sample, report, round_number)
-    lines = sample.text.splitlines(keepends=True)
-    for end in range(len(lines) - 1, 0, -1):
-        text = "".join(lines[:end])
+    parsing: Candidate | None = None
+    for text in domain.cut_back(sample.text):
         shorter = domain.validate(text, request.fixture)
+        cut = Candidate(
+            dataclasses.replace(sample, text=text), shorter, round_number, len(sample.text)
+        )
         if shorter.valid_syntax and shorter.policy_ok:
-            cut = dataclasses.replace(sample, text=text)
-            return Candidate(cut, shorter, round_number, cut_from=len(sample.text))
-    return Candidate(sample, report, round_number)
+            return cut
+        if parsing is None and shorter.valid_syntax and not report.valid_syntax:
+            parsing = cut
+    return parsing or Candidate(sample, report, round_number)
 
 
 # (instruction) -> (context text, pack document ids, procs the pack covers)

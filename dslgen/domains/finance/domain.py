@@ -105,6 +105,13 @@ class FinanceDomain:
         chosen = [d for d in self._documents if d.always]
         return render_documents(chosen, self._documents)
 
+    def cut_back(self, text: str) -> list[str]:
+        """An answer stopped by the token limit, closed after its last complete field."""
+        from dslgen.domains.finance.closing import close_answer
+
+        closed = close_answer(text)
+        return [closed] if closed is not None else []
+
     def render_fixture(self, fixture: dict[str, Any] | None) -> str:
         """The context of a fixture as prompt text."""
         from dslgen.domains.finance.context import parse_context

@@ -59,6 +59,11 @@ class PdflowDomain:
     ) -> dict[str, Any] | None:
         return fixture
 
+    def cut_back(self, text: str) -> list[str]:
+        """Prefixes of whole lines, longest first (every line of the grammar is a command)."""
+        lines = text.splitlines(keepends=True)
+        return ["".join(lines[:end]) for end in range(len(lines) - 1, 0, -1)]
+
     def render_fixture(self, fixture: dict[str, Any]) -> str:
         return "Design fixture: " + json.dumps(fixture, sort_keys=True)
 
