@@ -374,6 +374,7 @@ def _register_plugins() -> None:
     from dslgen.evals.cli import eval_group
     from dslgen.models.cli import model_group
     from dslgen.retrieve.cli import index_group, pack_command
+    from dslgen.serve.cli import serve
     from dslgen.store.cli import feedback, interactions_group
     from dslgen.train.cli import train_group
 
@@ -384,6 +385,7 @@ def _register_plugins() -> None:
     main.add_command(eval_group)
     main.add_command(feedback)
     main.add_command(interactions_group)
+    main.add_command(serve)
 
 
 _register_plugins()

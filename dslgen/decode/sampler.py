@@ -20,6 +20,7 @@ from dslgen.errors import GrammarError
 os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
 
 MAX_GENERATORS = 16
+MIN_TEMPERATURE = 1e-3  # lower temperatures decode greedily
 
 
 @dataclass
@@ -94,7 +95,9 @@ class Sampler:
 
         torch.manual_seed(seed)
         generator = self._generator(grammar)
-        greedy = temperature <= 0
+        # Below ~1e-3 the softmax of logits / temperature overflows to inf/nan and sampling
+        # crashes; such a temperature means greedy anyway.
+        greedy = temperature < MIN_TEMPERATURE
         kwargs: dict[str, Any] = {"max_new_tokens": max_tokens, "do_sample": not greedy}
         if not greedy:
             kwargs.update(temperature=temperature, top_p=top_p, num_return_sequences=k)
