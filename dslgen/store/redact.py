@@ -68,11 +68,15 @@ RULES: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         "authorization header",
         re.compile(
             r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
-            r"(?:(bearer|basic|token|digest)\s+)?[^\s\"',;]+"
+            r"(?:(bearer|basic|token|digest)\s+)?+(?![<`])[^\s\"',;]+"
         ),
         _authorization,
     ),
-    ("bearer token", re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*"), rf"\1 {MASK}"),
+    (
+        "bearer token",
+        re.compile(r"(?i)\b(bearer)\s+(?![<`])[A-Za-z0-9\-._~+/]{8,}=*"),
+        rf"\1 {MASK}",
+    ),
     ("OpenAI/Anthropic key", re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"), MASK),
     ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
     ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})"), MASK),
@@ -82,7 +86,8 @@ RULES: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         "secret assignment",
         re.compile(
             rf"(?i)\b([\w.-]*{SECRET_NAME})(?![\w-])([\"']?\s*[:=]\s*)"
-            r"(\"[^\"\n]+\"|'[^'\n]+'|[^\s\"',;&]+)"
+            # `<token>` placeholders and `code` in prose are documentation, not secrets.
+            r"(?![<`])(\"[^\"\n]+\"|'[^'\n]+'|[^\s\"',;&]+)"
         ),
         _masked_value,
     ),

@@ -47,6 +47,8 @@ MASKED = [
 ]
 
 UNCHANGED = [
+    "send 'Authorization: Bearer <token>' on every route",  # a placeholder
+    "routes open without a token: `/healthz` and the page",  # code in prose
     "my::route -net CLK -layer M3",
     "--max-tokens 40 max_tokens=40 token_count=5 tokens: 12",
     "The secret to routing is patience.",
