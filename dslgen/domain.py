@@ -6,6 +6,7 @@ a domain only through `Domain` and `get_domain`; it never imports `dslgen.domain
 
 from __future__ import annotations
 
+import functools
 import importlib
 import random
 from collections.abc import Iterator
@@ -94,6 +95,13 @@ class Domain(Protocol):
         """The eval records of a real-data suite read from `data_dir` (raises DslgenError naming
         the missing file)."""
         ...
+
+
+@functools.lru_cache(maxsize=8)
+def shared_domain(name: str) -> Domain:
+    """The domain `name` with its own catalog, built once per process and shared (hot paths:
+    rendering every prompt, validating every corpus example in a worker)."""
+    return get_domain(name)
 
 
 def get_domain(name: str, catalog_path: str | Path | None = None) -> Domain:

@@ -7,11 +7,9 @@ the fixture when there is one, and the context pack). Changing the format change
 
 from __future__ import annotations
 
-import functools
-import json
 from typing import Any
 
-from dslgen.domain import REGISTRY, Domain, get_domain
+from dslgen.domain import shared_domain
 
 PROMPT_VERSION = "1"
 
@@ -33,23 +31,13 @@ SYSTEM_PROMPTS = {
 DEFAULT_SYSTEM = "Answer with the program only, using only the APIs in the reference."
 
 
-@functools.lru_cache(maxsize=8)
-def _domain(name: str) -> Domain:
-    return get_domain(name)
-
-
 def render_user(
-    instruction: str, context: str = "", fixture: dict[str, Any] | None = None, domain: str = ""
+    domain: str, instruction: str, context: str = "", fixture: dict[str, Any] | None = None
 ) -> str:
     """Task, fixture (as the domain renders it) and reference text, in that order."""
     parts = [f"Task: {instruction.strip()}"]
     if fixture:
-        shown = (
-            _domain(domain).render_fixture(fixture)
-            if domain in REGISTRY
-            else "Design fixture: " + json.dumps(fixture, sort_keys=True)
-        )
-        parts.append(shown)
+        parts.append(shared_domain(domain).render_fixture(fixture))
     if context.strip():
         parts.append("Reference:\n" + context.strip())
     return "\n\n".join(parts)
@@ -61,7 +49,7 @@ def render_messages(
     """Chat messages (system + user) for one request."""
     return [
         {"role": "system", "content": SYSTEM_PROMPTS.get(domain, DEFAULT_SYSTEM)},
-        {"role": "user", "content": render_user(instruction, context, fixture, domain)},
+        {"role": "user", "content": render_user(domain, instruction, context, fixture)},
     ]
 
 

@@ -77,3 +77,19 @@ def eager_tiny_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory)
     config.sequence_bias = [[[eos], 4.0]]
     config.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture
+def one_torch_thread():
+    """One torch thread for the test: the tiny model gains nothing from threads, and on a shared
+    2-core machine two OpenMP threads competing with another process make each matrix product
+    many times slower."""
+    try:
+        import torch
+    except ModuleNotFoundError:  # the model-free tests run without the ML stack
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -17,7 +17,7 @@ from typing import Any
 
 from dslgen.corpus.hygiene import NearDuplicateFilter, signature
 from dslgen.corpus.records import layers_passed
-from dslgen.domain import Domain, get_domain
+from dslgen.domain import Domain, shared_domain
 from dslgen.prompts import render_repair_instruction
 
 
@@ -54,22 +54,13 @@ class Example:
     mislabelled: int = 0
 
 
-_domains: dict[str, Domain] = {}
-
-
-def _domain(name: str) -> Domain:
-    if name not in _domains:
-        _domains[name] = get_domain(name)
-    return _domains[name]
-
-
 def _choose(rng: random.Random, shares: dict[str, float]) -> str:
     return rng.choices(sorted(shares), weights=[shares[k] for k in sorted(shares)])[0]
 
 
 def make_example(config: CorpusConfig, index: int) -> Example:
     """Build the example of one index (runs in a worker)."""
-    domain = _domain(config.domain)
+    domain = shared_domain(config.domain)
     rng = random.Random(f"{config.seed}:{index}")
     level_shares = config.level_shares or domain.level_shares
     level, split = _choose(rng, level_shares), _choose(rng, config.split_shares)

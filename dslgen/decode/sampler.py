@@ -2,8 +2,8 @@
 
 One `Sampler` per loaded model; one Outlines generator cached per grammar (building one converts
 the tokenizer, ~0.4 s), the `MAX_GENERATORS` most recently used kept (a finance grammar is per
-request: it lists the request's fact ids). Grammars are checked with llguidance first, because Outlines silently
-returns '' for a grammar llguidance rejects. torch.compile is disabled (it stalls the first
+request: it lists the request's fact ids). Grammars are checked with llguidance first, because
+Outlines silently returns '' for a grammar llguidance rejects. torch.compile is disabled (it stalls the first
 masked call for seconds and gains nothing here).
 """
 

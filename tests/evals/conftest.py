@@ -6,15 +6,6 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """The tiny model gains nothing from threads, and on a shared 2-core machine two OpenMP
-    threads competing with another process make each matrix product many times slower."""
-    try:
-        import torch
-    except ModuleNotFoundError:  # the model-free tests run without the ML stack
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _one_torch_thread(one_torch_thread):
+    """Every eval test runs with one torch thread (see tests/conftest.py)."""
     yield
-    torch.set_num_threads(threads)

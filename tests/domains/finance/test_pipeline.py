@@ -17,20 +17,11 @@ from dslgen.decode.pipeline import GenerateRequest, generate_script
 from dslgen.domain import get_domain
 
 pytest.importorskip("outlines")
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 REPO = Path(__file__).resolve().parents[3]
 SUITE = REPO / "evals" / "finance" / "synthetic.jsonl"
 DATA_DIR = REPO.parent / "shared" / "data"
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
