@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Boolean,
     String,
     Text,
     TypeDecorator,
@@ -32,6 +33,7 @@ PortableJSON = JSON().with_variant(JSONB(), "postgresql")
 
 SOURCES = ("cli", "api")
 RATINGS = ("up", "down")
+DECISIONS = ("accept", "reject")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -71,12 +73,15 @@ class Interaction(Base):
         CheckConstraint("source IN ('cli', 'api')", name="ck_interactions_source"),
         Index("ix_interactions_domain_created_at", "domain", "created_at"),
         Index("ix_interactions_client_id", "client_id"),
+        Index("ix_interactions_model_version", "model_version"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     source: Mapped[str] = mapped_column(String(8))
     client_id: Mapped[str | None] = mapped_column(String(200))  # added in revision 0002
+    # the registry version (e.g. "v2") that answered; None outside the registry (revision 0003)
+    model_version: Mapped[str | None] = mapped_column(String(64))
     instruction: Mapped[str] = mapped_column(Text)
     domain: Mapped[str] = mapped_column(String(64))
     fixture: Mapped[Any | None] = mapped_column(PortableJSON)
@@ -118,3 +123,32 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
     interaction: Mapped[Interaction] = relationship(back_populates="feedback")
+
+
+class Review(Base):
+    """One curation decision on an interaction (revision 0003): accepted as a training example
+    (with its gold output, validator report and executed state, so it doubles as a functional
+    test) or rejected. Decisions are appended; the latest one counts."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("decision IN ('accept', 'reject')", name="ck_reviews_decision"),
+        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 10)", name="ck_reviews_score"),
+        Index("ix_reviews_interaction_id", "interaction_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE", name="fk_reviews_interaction_id")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(64))
+    output: Mapped[str | None] = mapped_column(Text)  # the accepted gold output
+    report: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    executed_state: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(PortableJSON, default=list)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str | None] = mapped_column(Text)

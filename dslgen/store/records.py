@@ -75,6 +75,7 @@ class InteractionRecord:
     latency_seconds: float
     tokens: int
     feedback: list[FeedbackRecord] = field(default_factory=list)
+    model_version: str | None = None
 
     @classmethod
     def from_row(cls, row: Interaction) -> InteractionRecord:
@@ -97,6 +98,7 @@ class InteractionRecord:
             row.latency_seconds,
             row.tokens,
             [FeedbackRecord.from_row(f) for f in row.feedback],
+            row.model_version,
         )
 
     @property
@@ -128,6 +130,7 @@ class InteractionRecord:
             "prompt_version": self.prompt_version,
             "model_id": self.model_id,
             "adapter_id": self.adapter_id,
+            "model_version": self.model_version,
             "samples": self.samples,
             "output": self.output,
             "valid": self.valid,

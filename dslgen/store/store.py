@@ -95,11 +95,13 @@ class InteractionStore:
         source: str = "cli",
         client_id: str | None = None,
         prompt_version: str = PROMPT_VERSION,
+        model_version: str | None = None,
     ) -> int:
         """Store one generation (all its samples with their reports) and return its id.
 
         `fixture` is the request's fixture as the user gave it; `result` is what
-        `generate_script` returned. Every text is redacted before it is written.
+        `generate_script` returned; `model_version` is the registry version that answered
+        (None outside the registry). Every text is redacted before it is written.
         """
         if source not in SOURCES:
             raise InvalidRecordError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
@@ -107,6 +109,7 @@ class InteractionStore:
         row = Interaction(
             source=source,
             client_id=redact_text(client_id) if client_id else None,
+            model_version=model_version,
             instruction=redact_text(instruction),
             domain=domain,
             fixture=redact(fixture),

@@ -20,8 +20,8 @@ from dslgen.store.models import Base
 from tests.store.conftest import log_one
 
 
-def test_the_head_is_0002():
-    assert head_revision() == "0002"
+def test_the_head_is_0003():
+    assert head_revision() == "0003"
 
 
 def test_an_empty_database_reaches_the_head_and_matches_the_models(store_url):
@@ -46,7 +46,7 @@ def test_downgrades_undo_and_upgrades_redo(store_url):
         command.downgrade(alembic_config(connection), "base")
     assert not {"interactions", "feedback"} & set(inspect(engine).get_table_names())
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     engine.dispose()
 
 
@@ -100,6 +100,42 @@ def test_a_database_of_the_previous_schema_keeps_its_rows(store_url):
         assert new_id == 3 and store.get(new_id).client_id == "after-upgrade"
         assert store.engine.url.get_backend_name() in ("sqlite", "postgresql")
     assert datetime.now(UTC) > record.created_at
+
+
+def test_a_database_of_schema_0002_gains_model_versions_and_reviews(store_url):
+    engine = create_store_engine(store_url)
+    upgrade(engine, "0002")
+    tables = MetaData()
+    tables.reflect(engine)
+    assert "reviews" not in tables.tables
+    assert "model_version" not in tables.tables["interactions"].c
+    row = {
+        "created_at": datetime(2026, 5, 6, 7, 8, 9),
+        "source": "api",
+        "client_id": "before",
+        "instruction": "Route CLK on M3.",
+        "domain": "pdflow",
+        "fixture": None,
+        "pack_ids": [],
+        "prompt_version": "1",
+        "model_id": "m",
+        "adapter_id": None,
+        "samples": [],
+        "output": "x",
+        "valid": True,
+        "report": {"valid": True, "errors": []},
+        "latency_seconds": 1.0,
+        "tokens": 3,
+    }
+    with engine.begin() as connection:
+        connection.execute(tables.tables["interactions"].insert(), [row])
+    engine.dispose()
+    with open_store(store_url) as store:
+        assert store.get(1).model_version is None and store.get(1).client_id == "before"
+        new_id = log_one(store, model_version="v2")
+        assert store.get(new_id).model_version == "v2"
+        assert store.get(new_id).to_json()["model_version"] == "v2"
+        assert "reviews" in inspect(store.engine).get_table_names()
 
 
 def test_concurrent_first_opens_migrate_once(store_url):
