@@ -3,12 +3,19 @@ nothing accepted is lost.
 
 Usage: .venv/bin/python bench/serve.py [--model M] [--clients 32] [--requests 2] [--queue 8]
                                        [--deadline 120] [--k 2] [--max-tokens 200] [--no-retrieval]
+                                       [--kill-after N]
 
 Starts `dslgen serve` as a subprocess on a free port with a fresh SQLite log, waits for /healthz,
 then runs N client threads; each sends `--requests` generation requests (pdflow example tasks
 with their fixtures), waiting Retry-After after a 429 before its next one. Prints the machine,
 the status counts (429 and 504 included), throughput of accepted requests, p50/p95 latency, and
 checks that every accepted request (200) has exactly one stored row and there is no other row.
+
+With `--kill-after N` it is the fault test instead: once N requests have been acknowledged (200
+with an id) the server is killed with SIGKILL mid-load, restarted on the same database, and must
+still hold every acknowledged interaction, pass SQLite's `PRAGMA integrity_check`, and answer a
+new request. Requests cut off by the kill count as unacknowledged; a row the server committed
+but never acknowledged is allowed (and counted).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from dslgen.domain import get_domain
 from dslgen.store import open_store
@@ -74,11 +82,19 @@ def example_requests(n: int, k: int, max_tokens: int) -> list[dict]:
     ]
 
 
+CUT_OFF = 0  # the status recorded for a request whose connection died (the server was killed)
+
+
 def run_client(url: str, bodies: list[dict], results: list, lock: threading.Lock) -> None:
     with httpx.Client(timeout=None) as client:
         for body in bodies:
             started = time.monotonic()
-            response = client.post(f"{url}/v1/generate", json=body)
+            try:
+                response = client.post(f"{url}/v1/generate", json=body)
+            except httpx.TransportError:
+                with lock:
+                    results.append((CUT_OFF, time.monotonic() - started, None, None))
+                return  # the server is gone; this client stops
             seconds = time.monotonic() - started
             data = response.json() if response.status_code == 200 else {}
             with lock:
@@ -107,7 +123,16 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--no-retrieval", action="store_true")
+    parser.add_argument(
+        "--kill-after",
+        type=int,
+        default=0,
+        help="Fault test: SIGKILL the server after this many acknowledged requests, restart it.",
+    )
     args = parser.parse_args()
+    if args.kill_after:
+        fault_test(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="dslgen-bench-") as tmp:
         db, port = f"sqlite:///{tmp}/interactions.sqlite", free_port()
@@ -177,6 +202,85 @@ def report(
         f"rows without an accepted request {len(extra)}, duplicated ids {duplicated}: {verdict}"
     )
     if verdict != "OK":
+        raise SystemExit(1)
+
+
+def start_clients(url: str, bodies: list[dict], clients: int) -> tuple[list, list]:
+    results: list = []
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(target=run_client, args=(url, bodies[i::clients], results, lock))
+        for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads, results
+
+
+def integrity(db: str) -> str:
+    """SQLite's own verdict on the database file ("ok" when every page and index is sound)."""
+    engine = create_engine(db)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("PRAGMA integrity_check")).scalars().all()
+    finally:
+        engine.dispose()
+    return "; ".join(str(row) for row in rows)
+
+
+def fault_test(args: argparse.Namespace) -> None:
+    """Kill the server mid-load with SIGKILL, restart it, check nothing acknowledged was lost."""
+    with tempfile.TemporaryDirectory(prefix="dslgen-fault-") as tmp:
+        db, port = f"sqlite:///{tmp}/interactions.sqlite", free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_server(args, port, db)
+        try:
+            load_s = wait_healthy(url, server)
+            bodies = example_requests(args.clients * args.requests, args.k, args.max_tokens)
+            threads, results = start_clients(url, bodies, args.clients)
+            started = time.monotonic()
+            while sum(1 for status, *_ in results if status == 200) < args.kill_after:
+                if not any(thread.is_alive() for thread in threads):
+                    raise SystemExit("every request finished before the kill; raise --requests")
+                time.sleep(0.01)
+            server.send_signal(signal.SIGKILL)
+            server.wait(60)
+            killed_s = time.monotonic() - started
+            for thread in threads:
+                thread.join()
+        finally:
+            if server.poll() is None:
+                server.kill()
+        acknowledged = sorted(rid for status, _, rid, _ in list(results) if status == 200)
+        in_flight = sum(1 for status, *_ in results if status == CUT_OFF)
+
+        server = start_server(args, port, db)
+        try:
+            restart_s = wait_healthy(url, server)
+            after = httpx.post(f"{url}/v1/generate", json=bodies[0], timeout=None)
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(60)
+        rows = set(stored_ids(db))
+        verdict_db = integrity(db)
+    lost = [rid for rid in acknowledged if rid not in rows]
+    unacknowledged = len(rows) - len(acknowledged) - (1 if after.status_code == 200 else 0)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"model: {args.model or 'default'}; {args.clients} clients; server ready in {load_s:.1f} s; "
+        f"SIGKILL {killed_s:.1f} s into the load, after {len(acknowledged)} acknowledged "
+        f"requests ({in_flight} cut off in flight); restarted in {restart_s:.1f} s"
+    )
+    print(
+        f"after the restart: {len(lost)} of {len(acknowledged)} acknowledged interactions lost; "
+        f"{max(0, unacknowledged)} committed but unacknowledged; integrity_check: {verdict_db}; "
+        f"a new request: {after.status_code}"
+    )
+    ok = not lost and verdict_db == "ok" and after.status_code == 200
+    print(f"fault test: {'OK' if ok else 'FAILED'}")
+    if not ok:
         raise SystemExit(1)
 
 

@@ -111,7 +111,7 @@ def serve(
     click.echo(
         f"dslgen serve: http://{host}:{port}/ (API docs at /docs); "
         f"logging to {shown(db or default_url())}; "
-        f"{'bearer token required on /v1' if token else 'no token'}",
+        f"{'token required (browsers: open /?token=<token> once)' if token else 'no token'}",
         err=True,
     )
     uvicorn.run(app, host=host, port=port, log_level="info")

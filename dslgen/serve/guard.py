@@ -5,24 +5,34 @@ reads or parses a body: an unauthenticated client learns nothing about the API's
 rules, and an oversized body is refused before it is held in memory (Content-Length first,
 then the bytes actually read, for clients that send none or lie).
 
-The token guards `/v1/*`, where the model runs and the log is read and written. `/healthz`,
-the page and its static files and the OpenAPI docs are open: they hold no data and run nothing,
-and a browser cannot add a bearer header to a page load — the page asks for the token instead.
+With a token set, every route but `/healthz` needs it: `Authorization: Bearer <token>`, or the
+cookie a browser gets by opening `/?token=<token>` once (as Jupyter does — a browser cannot add
+a bearer header to a page load). That visit answers with a redirect to `/` that sets the
+cookie (HttpOnly, SameSite=Strict, so other sites cannot make the browser use it) and takes the
+token out of the address bar and the history.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROTECTED_PREFIX = "/v1/"
+OPEN_PATHS = frozenset({"/healthz"})
+TOKEN_COOKIE = "dslgen_token"
+UNAUTHORISED = (
+    "a token is required: send 'Authorization: Bearer <token>' with the token the server was "
+    "started with, or open /?token=<token> once in a browser"
+)
 
 
 class RequestGuard:
-    """401 without the right bearer token on /v1/*; 413 for a body over `max_body_bytes`."""
+    """401 without the right token on every route but /healthz; 413 for a body over
+    `max_body_bytes`."""
 
     def __init__(self, app: ASGIApp, token: str | None, max_body_bytes: int) -> None:
         self.app = app
@@ -33,14 +43,11 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self._logs_in(scope):
+            await _sign_in(send, self.token or b"")
+            return
         if not self._authorised(scope):
-            await _reply(
-                send,
-                401,
-                "a bearer token is required: send 'Authorization: Bearer <token>' "
-                "with the token the server was started with",
-                [(b"www-authenticate", b'Bearer realm="dslgen"')],
-            )
+            await _reply(send, 401, UNAUTHORISED, [(b"www-authenticate", b'Bearer realm="dslgen"')])
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
@@ -53,13 +60,28 @@ class RequestGuard:
         await self.app(scope, _replay(body, receive), send)
 
     def _authorised(self, scope: Scope) -> bool:
-        """True for open paths, for any path when no token is set, else for the right token."""
-        if self.token is None or not scope["path"].startswith(PROTECTED_PREFIX):
+        """True for /healthz, for any path when no token is set, else for the right token in
+        the Authorization header or the sign-in cookie."""
+        if self.token is None or scope["path"] in OPEN_PATHS:
             return True
-        header = dict(scope["headers"]).get(b"authorization", b"")
-        scheme, _, given = header.partition(b" ")
+        headers = dict(scope["headers"])
+        scheme, _, given = headers.get(b"authorization", b"").partition(b" ")
+        if scheme.lower() == b"bearer" and self._matches(given.strip()):
+            return True
+        cookie = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
+        morsel = cookie.get(TOKEN_COOKIE)
+        return morsel is not None and self._matches(morsel.value.encode("latin-1"))
+
+    def _logs_in(self, scope: Scope) -> bool:
+        """A browser opening `/?token=<the token>`: answered with the cookie and a redirect."""
+        if self.token is None or scope["path"] != "/" or scope["method"] != "GET":
+            return False
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        return any(self._matches(value.encode("latin-1")) for value in query.get("token", []))
+
+    def _matches(self, given: bytes) -> bool:
         # compare_digest: the time taken says nothing about how much of the token was right
-        return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self.token)
+        return self.token is not None and hmac.compare_digest(given, self.token)
 
     async def _read_body(self, receive: Receive) -> tuple[bytes, bool]:
         """The whole body, or (partial, False) as soon as it passes the limit."""
@@ -105,6 +127,24 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+async def _sign_in(send: Send, token: bytes) -> None:
+    """303 to `/` with the token as an HttpOnly, SameSite=Strict cookie."""
+    cookie = TOKEN_COOKIE.encode() + b"=" + token + b"; Path=/; HttpOnly; SameSite=Strict"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [
+                (b"location", b"/"),
+                (b"set-cookie", cookie),
+                (b"cache-control", b"no-store"),
+                (b"content-length", b"0"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _reply(send: Send, status: int, detail: str, headers: list[Any] | None = None) -> None:

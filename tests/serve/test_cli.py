@@ -56,6 +56,6 @@ def test_serve_builds_the_app_from_its_flags_and_never_prints_the_token(
     settings = started["app"].state.dslgen.settings
     assert (settings.token, settings.queue_size, settings.deadline_s) == ("env-token-123", 3, 7.5)
     assert settings.retrieval is False and settings.db == db
-    assert "http://0.0.0.0:9123/" in result.output and "bearer token required" in result.output
+    assert "http://0.0.0.0:9123/" in result.output and "token required" in result.output
     assert "env-token-123" not in result.output
     started["app"].state.dslgen.store.close()

@@ -15,19 +15,35 @@ from tests.store.conftest import log_one
 TOKEN = "s3cret-token-for-tests"
 
 
-def test_a_token_guards_v1_but_not_healthz_or_the_page(make_client):
+def test_a_token_guards_every_route_but_healthz(make_client):
     client = make_client(token=TOKEN)
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
-        response = client.get("/v1/fixtures", headers=headers)
-        assert response.status_code == 401
-        assert response.headers["www-authenticate"].startswith("Bearer")
-        assert "Authorization: Bearer" in response.json()["detail"]
+    for path in ("/v1/fixtures", "/", "/docs", "/openapi.json", "/static/app.js"):
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 401, path
+            assert response.headers["www-authenticate"].startswith("Bearer")
+            assert "Authorization: Bearer" in response.json()["detail"]
     # the token is checked before the body is even read: no validation detail leaks
     assert client.post("/v1/generate", content=b"{not json").status_code == 401
     good = {"Authorization": f"Bearer {TOKEN}"}
     assert client.get("/v1/fixtures", headers=good).status_code == 200
+    assert client.get("/", headers=good).status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_browser_signs_in_once_with_the_token_in_the_address(make_client):
+    client = make_client(token=TOKEN)
+    assert client.get("/?token=wrong", follow_redirects=False).status_code == 401
+    response = client.get(f"/?token={TOKEN}", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    # the client keeps the cookie: the page and the API now answer without a header
     assert client.get("/").status_code == 200
+    assert client.get("/v1/fixtures").status_code == 200
+    client.cookies.clear()
+    client.cookies.set("dslgen_token", "wrong")
+    assert client.get("/v1/fixtures").status_code == 401
 
 
 def test_unknown_interactions_are_404_and_impossible_ids_422(client):

@@ -6,21 +6,18 @@
 const $ = (id) => document.getElementById(id);
 const state = { id: null, script: "", examples: [] };
 
-function token() {
-  return sessionStorage.getItem("dslgen-token") || "";
-}
-
 async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token()) headers.Authorization = `Bearer ${token()}`;
   const response = await fetch(path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
-  if (response.status === 401) $("token-box").hidden = false;
+  if (response.status === 401) {
+    throw new Error("401: the server's token changed; open /?token=<token> again");
+  }
   if (!response.ok) {
     const retry = response.headers.get("Retry-After");
     const wait = retry ? ` (retry in ${retry} s)` : "";
@@ -230,14 +227,6 @@ async function copyScript() {
   status("script copied");
 }
 
-function saveToken() {
-  sessionStorage.setItem("dslgen-token", $("token").value.trim());
-  $("token").value = "";
-  $("token-box").hidden = true;
-  status("token set for this tab");
-  if (state.examples.length === 0) loadFixtures();
-}
-
 document.addEventListener("DOMContentLoaded", () => {
   $("fixture").addEventListener("change", onFixtureChange);
   $("generate").addEventListener("click", generate);
@@ -247,6 +236,5 @@ document.addEventListener("DOMContentLoaded", () => {
   $("cancel").addEventListener("click", cancelEdit);
   $("save").addEventListener("click", saveEdit);
   $("copy").addEventListener("click", copyScript);
-  $("token-save").addEventListener("click", saveToken);
   loadFixtures();
 });
