@@ -10,6 +10,7 @@ The stop falls on a line break, so the text up to it is whole lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 #: Decoding this many trailing tokens per check is enough to hold `repeats × max_period` lines.
@@ -64,3 +65,17 @@ class LoopGuard:
             tail = self.tokenizer.decode(input_ids[row, start:], skip_special_tokens=True)
             done[row] = looping_tail(tail, self.repeats)
         return done
+
+
+class StopWhen:
+    """Ends every sequence once `condition()` is true (checked after each token): a caller
+    that no longer wants the result — a server request past its deadline — stops paying for it."""
+
+    def __init__(self, condition: Callable[[], bool]) -> None:
+        self.condition = condition
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        stop = bool(self.condition())
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,17 +82,19 @@ class Sampler:
         top_p: float = 1.0,
         seed: int = 0,
         stop_loops: bool = True,
+        stop_when: Callable[[], bool] | None = None,
     ) -> list[Sample]:
         """k completions; greedy when temperature is 0 (then k identical samples collapse to 1).
 
         `stop_loops` ends a sample that repeats a block of lines (see loopguard); benchmarks that
-        compare equal token counts turn it off.
+        compare equal token counts turn it off. `stop_when`, checked after every token, ends
+        sampling early (the server's deadline: nobody waits for the rest).
         """
         import torch
         from outlines.inputs import Chat
         from transformers import StoppingCriteriaList
 
-        from dslgen.decode.loopguard import LoopGuard, newline_token_ids
+        from dslgen.decode.loopguard import LoopGuard, StopWhen, newline_token_ids
 
         torch.manual_seed(seed)
         generator = self._generator(grammar)
@@ -101,11 +104,15 @@ class Sampler:
         kwargs: dict[str, Any] = {"max_new_tokens": max_tokens, "do_sample": not greedy}
         if not greedy:
             kwargs.update(temperature=temperature, top_p=top_p, num_return_sequences=k)
+        criteria: list[Any] = []
         if stop_loops:
             if self._newline_ids is None:
                 self._newline_ids = newline_token_ids(self.tokenizer)
-            guard = LoopGuard(self.tokenizer, self._newline_ids)
-            kwargs["stopping_criteria"] = StoppingCriteriaList([guard])
+            criteria.append(LoopGuard(self.tokenizer, self._newline_ids))
+        if stop_when is not None:
+            criteria.append(StopWhen(stop_when))
+        if criteria:
+            kwargs["stopping_criteria"] = StoppingCriteriaList(criteria)
         started = time.perf_counter()
         texts = generator(Chat(messages), **kwargs)
         seconds = (time.perf_counter() - started) / (1 if greedy else k)

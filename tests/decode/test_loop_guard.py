@@ -42,3 +42,20 @@ def test_guard_stops_only_the_looping_row(default_model_path) -> None:
     rows = [prompt + pad * (width - len(ids)) + ids for ids in (looping, healthy)]
     done = guard(torch.tensor(rows), None)
     assert done.tolist() == [True, False]
+
+
+def test_stop_when_ends_sampling_as_soon_as_its_condition_holds(tiny_model, one_torch_thread):
+    """The server's deadline stops a sample mid-way: a condition true from the start ends the
+    sample after one token instead of at max_tokens."""
+    from dslgen.decode.sampler import Sampler
+    from dslgen.models import load_model, load_tokenizer
+
+    sampler = Sampler(load_model(str(tiny_model)), load_tokenizer(str(tiny_model)))
+    messages = [{"role": "user", "content": "Write anything."}]
+    free = sampler.sample(messages, max_tokens=40, temperature=0, stop_loops=False)
+    stopped = sampler.sample(
+        messages, max_tokens=40, temperature=0, stop_loops=False, stop_when=lambda: True
+    )
+    # (token counts are of the re-tokenised text, which merges this model's newlines: use length)
+    assert len(free[0].text) >= 30
+    assert len(stopped[0].text) <= 8 and not stopped[0].truncated
