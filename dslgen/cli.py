@@ -14,6 +14,7 @@ import click
 from dslgen import __version__
 from dslgen.cli_options import catalog_option, domain_option, friendly_errors
 from dslgen.errors import DslgenError, ScriptInvalidError
+from dslgen.registry.cli import registry_option
 from dslgen.store.cli import db_option
 
 fixture_option = click.option(
@@ -162,13 +163,16 @@ def catalog_schema() -> None:
     help="Write the script here (else stdout).",
 )
 @click.option(
-    "--model", help="Local model folder or hub id (default: the fetched SmolLM2-135M-Instruct)."
+    "--model",
+    help="Local model folder or hub id (default: the domain's promoted version, else the "
+    "fetched SmolLM2-135M-Instruct).",
 )
 @click.option(
     "--adapter",
     type=click.Path(exists=True, file_okay=False),
     help="A LoRA adapter folder or training run.",
 )
+@registry_option
 @click.option("--no-grammar", is_flag=True, help="Decode without the grammar (for ablations).")
 @click.option("--no-retrieval", is_flag=True, help="No context pack in the prompt.")
 @click.option(
@@ -199,6 +203,7 @@ def generate(
     out: Path | None,
     model: str | None,
     adapter: str | None,
+    registry: Path | None,
     no_grammar: bool,
     no_retrieval: bool,
     restrict_to_pack: bool,
@@ -212,12 +217,14 @@ def generate(
 ) -> None:
     """Write a validated script for an instruction (exit 1 with the report if none validates).
 
+    Without --model/--adapter the domain's promoted version (`dslgen models`) answers.
     Every run is logged to the interaction log (see `dslgen interactions`) unless --no-log.
     """
     from dslgen.corpus.records import write_text
     from dslgen.decode.pipeline import GenerateRequest, generate_script
     from dslgen.decode.session import open_session
     from dslgen.domain import get_domain
+    from dslgen.registry import served_version
     from dslgen.store.cli import log_generation_or_warn, logging_disabled
     from dslgen.validate.files import load_fixture_file
 
@@ -240,7 +247,10 @@ def generate(
         repair_rounds,
     )
     status = lambda message: click.echo(f"dslgen: {message}", err=True)  # noqa: E731
-    status("loading model")
+    version = served_version(chosen.name, registry) if model is None and adapter is None else None
+    if version is not None:
+        model, adapter = version.base_model, version.adapter
+    status(f"loading model{f' ({chosen.name} {version.name}, promoted)' if version else ''}")
     session = open_session(chosen, model, adapter, use_retrieval=not no_retrieval)
     result = generate_script(request, chosen, session.sampler, session.build_context, status)
     if show_pack:
@@ -264,6 +274,7 @@ def generate(
             fixture=request.fixture,
             model_id=session.model_name,
             adapter_id=session.adapter,
+            model_version=version.name if version else None,
         )
         if logged is not None:
             status(f"logged as interaction {logged} (rate it: dslgen feedback {logged} --up)")
@@ -371,8 +382,10 @@ def grammar(domain: str, catalog_path: Path | None, procs: str | None) -> None:
 
 def _register_plugins() -> None:
     """Command groups that live beside the library code they drive."""
+    from dslgen.curate.cli import curate_group
     from dslgen.evals.cli import eval_group
     from dslgen.models.cli import model_group
+    from dslgen.registry.cli import models_group
     from dslgen.retrieve.cli import index_group, pack_command
     from dslgen.serve.cli import serve
     from dslgen.store.cli import feedback, interactions_group
@@ -386,6 +399,8 @@ def _register_plugins() -> None:
     main.add_command(feedback)
     main.add_command(interactions_group)
     main.add_command(serve)
+    main.add_command(curate_group)
+    main.add_command(models_group)
 
 
 _register_plugins()

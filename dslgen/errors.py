@@ -73,3 +73,37 @@ class InteractionNotFoundError(StoreError, LookupError):
 class InvalidRecordError(StoreError, ValueError):
     """A record or query the interaction log cannot take as given (feedback with nothing in it,
     an unknown rating or source, a page size out of range); the message names the field."""
+
+
+class RegistryError(DslgenError, ValueError):
+    """The model registry cannot do what was asked (an unknown version, a corrupt registry file,
+    a run that is not finished, nothing to roll back to); the message names the version or file
+    and the fix."""
+
+
+class CurationError(DslgenError):
+    """A curation step cannot go on as asked (dslgen.curate); the message names the fix."""
+
+
+class ReviewInputError(CurationError, ValueError):
+    """A review decision given with a value it cannot take (a score outside 1-10, an empty
+    category, an unknown decision); the message names the flag."""
+
+
+class ExampleRefusedError(CurationError):
+    """An interaction cannot become a curated example; subclasses say why."""
+
+
+class InvalidExampleError(ExampleRefusedError):
+    """The gold output does not validate or does not execute with the interaction's domain and
+    fixture; the message lists the report's first errors (class, line, message)."""
+
+
+class EvalLeakageError(ExampleRefusedError):
+    """The example is (near-)identical to an eval-suite task: training on it would leak the
+    test set, so there is no override."""
+
+
+class DuplicateExampleError(ExampleRefusedError):
+    """The example is an exact duplicate of a training-corpus record or another curated example;
+    `--force-duplicate` promotes it anyway."""

@@ -125,6 +125,13 @@ def _command_line() -> str:
     help="A suite of the domain (pdflow: unit, scenario, syntax; finance: synthetic, tatqa, "
     "sec), all, or a comma-separated list  [default: the domain's headline suite]",
 )
+@click.option(
+    "--suite-file",
+    "suite_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also evaluate this JSONL file of eval tasks (e.g. curated held-out tasks); repeatable.",
+)
 @_sampling_options
 @click.option(
     "--adapter", type=click.Path(exists=True, file_okay=False), help="A LoRA adapter or run."
@@ -144,6 +151,7 @@ def _command_line() -> str:
 def eval_group(
     ctx: click.Context,
     suite: str | None,
+    suite_files: tuple[str, ...],
     no_grammar: bool,
     no_retrieval: bool,
     out: Path | None,
@@ -167,6 +175,7 @@ def eval_group(
         catalog_path,
         use_grammar=not no_grammar,
         use_retrieval=not no_retrieval,
+        extra_suites=suite_files,
         **fields,
     )
     folder = out or default_run_dir(config.label())

@@ -47,16 +47,28 @@ class EvalConfig:
     evals_dir: str | None = None  # default: evals/<domain> under the working directory
     catalog_path: str | None = None
     data_dir: str | None = None  # real-data suites; default $DSLGEN_DATA_DIR or ../shared/data
+    # JSONL files of tasks in `EvalTask.to_json()` form (e.g. `dslgen curate export
+    # --heldout-out`), evaluated after the named suites; a task's suite is its record's `suite`,
+    # else the file's stem. Cached samples are matched by task id and digest, as for any suite.
+    extra_suites: tuple[str, ...] = ()
 
     def check(self) -> None:
         """Raise EvalConfigError naming the first setting that cannot work."""
         known = suite_names(self.domain)
         unknown = [s for s in self.suites if s not in known]
-        if unknown or not self.suites:
+        if unknown or not (self.suites or self.extra_suites):
             raise EvalConfigError(
                 f"unknown suite {', '.join(unknown) or '(none)'} for {self.domain}; choose from "
                 f"{', '.join(known)} or all"
             )
+        for path in map(Path, self.extra_suites):
+            if not path.is_file():
+                raise EvalConfigError(f"no suite file {path}; give a JSONL file of eval tasks")
+            if path.stem in known:
+                raise EvalConfigError(
+                    f"the suite file {path} is named like the {self.domain} suite {path.stem!r}; "
+                    "rename the file"
+                )
         if self.n < 1:
             raise EvalConfigError(f"--n must be at least 1, not {self.n}")
         if not 1 <= self.k <= self.n:
@@ -87,7 +99,8 @@ class EvalConfig:
 
     def label(self) -> str:
         """A short name for run folders: domain, suites, and what differs from the defaults."""
-        parts = [self.domain, "+".join(self.suites), f"n{self.n}"]
+        names = [*self.suites, *(Path(p).stem for p in self.extra_suites)]
+        parts = [self.domain, "+".join(names), f"n{self.n}"]
         parts += [] if self.use_grammar else ["nogrammar"]
         parts += [] if self.use_retrieval else ["noretrieval"]
         parts += ["adapter"] if self.adapter else []
@@ -100,6 +113,7 @@ class EvalConfig:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["suites"] = list(self.suites)
+        out["extra_suites"] = list(self.extra_suites)
         return out
 
 
@@ -188,8 +202,8 @@ def spread(records: list[dict[str, Any]], limit: int | None) -> list[dict[str, A
 
 
 def load_tasks(config: EvalConfig) -> list[EvalTask]:
-    """The tasks of the config's suites (with `limit`, a spread over each suite's levels)."""
-    from dslgen.corpus.records import read_jsonl
+    """The tasks of the config's suites, then of its extra suite files (with `limit`, a spread
+    over each suite's levels)."""
     from dslgen.domain import get_domain
 
     domain = get_domain(config.domain)
@@ -206,10 +220,17 @@ def load_tasks(config: EvalConfig) -> list[EvalTask]:
                 f"no eval suite file {path}; run `dslgen corpus evals --domain {config.domain}` "
                 "or pass --evals-dir"
             )
-        try:
-            records = read_jsonl(path)
-            chosen = spread(records, config.limit)
-            tasks += [EvalTask.from_json(record, suite) for record in chosen]
-        except (ValueError, KeyError) as exc:
-            raise EvalConfigError(f"{path} is not an eval suite file: {exc}") from exc
+        tasks += _suite_file_tasks(path, suite, config.limit)
+    for extra in map(Path, config.extra_suites):
+        tasks += _suite_file_tasks(extra, extra.stem, config.limit)
     return tasks
+
+
+def _suite_file_tasks(path: Path, suite: str, limit: int | None) -> list[EvalTask]:
+    from dslgen.corpus.records import read_jsonl
+
+    try:
+        chosen = spread(read_jsonl(path), limit)
+        return [EvalTask.from_json(record, suite) for record in chosen]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise EvalConfigError(f"{path} is not an eval suite file: {exc}") from exc

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dslgen import __version__
 from dslgen.domain import Domain, get_domain
+from dslgen.serve.ab import ABRouter, Arm, served_models
 from dslgen.serve.errors import install_error_handlers
 from dslgen.serve.generation import LoggedGeneration
 from dslgen.serve.guard import RequestGuard
@@ -73,20 +74,35 @@ def create_app(
     settings: ServeSettings,
     session: GenerationSession | None = None,
     store: InteractionStore | None = None,
+    candidate_session: GenerationSession | None = None,
 ) -> FastAPI:
-    """The server's app. Loads the model (unless `session` is given) and opens the interaction
-    log (unless `store` is given); raises DslgenError with one sentence if either fails."""
+    """The server's app. Loads the served version (unless `session` is given) and the A/B
+    candidate (unless `candidate_session` is given) and opens the interaction log (unless
+    `store` is given); raises DslgenError with one sentence if any of them fails."""
     from dslgen.decode.session import open_session
     from dslgen.store import open_store
 
+    served = served_models(settings)
+    domain = session.domain if session else get_domain(settings.domain, settings.catalog)
     if session is None:
-        domain = get_domain(settings.domain, settings.catalog)
+        primary = served.primary
         session = open_session(
-            domain, settings.model, settings.adapter, use_retrieval=settings.retrieval
+            domain, primary.model, primary.adapter, use_retrieval=settings.retrieval
         )
+    candidate = None
+    if served.candidate is not None:
+        if candidate_session is None:
+            candidate_session = open_session(
+                domain,
+                served.candidate.model,
+                served.candidate.adapter,
+                use_retrieval=settings.retrieval,
+            )
+        candidate = Arm(candidate_session, served.candidate.version)
+    router = ABRouter(Arm(session, served.primary.version), candidate, served.share)
     owns_store = store is None
     log_store = store if store is not None else open_store(settings.db)
-    generation = LoggedGeneration(session, log_store)
+    generation = LoggedGeneration(session, log_store, router)
     jobs = GenerationQueue(generation.run, settings.queue_size)
     state = ServerState(
         settings, session.domain, generation, jobs, log_store, example_fixtures(session.domain)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from dslgen.cli_options import catalog_option, domain_option, friendly_errors
+from dslgen.registry.cli import registry_option
 from dslgen.store.cli import db_option
 
 
@@ -20,12 +21,21 @@ from dslgen.store.cli import db_option
 @domain_option
 @catalog_option
 @click.option(
-    "--model", help="Local model folder or hub id (default: the fetched SmolLM2-135M-Instruct)."
+    "--model",
+    help="Local model folder or hub id (default: the domain's promoted version, else the "
+    "fetched SmolLM2-135M-Instruct).",
 )
 @click.option(
     "--adapter",
     type=click.Path(exists=True, file_okay=False),
     help="A LoRA adapter folder or training run.",
+)
+@registry_option
+@click.option(
+    "--ab",
+    metavar="VERSION:SHARE",
+    help="A/B test: send this share of clients (by a hash of their client_id) to candidate "
+    "VERSION, e.g. v4:0.2; requests without a client_id get the promoted version.",
 )
 @db_option
 @click.option(
@@ -67,6 +77,8 @@ def serve(
     catalog_path: Path | None,
     model: str | None,
     adapter: str | None,
+    registry: Path | None,
+    ab: str | None,
     db: str | None,
     token: str | None,
     queue_size: int,
@@ -96,6 +108,8 @@ def serve(
         deadline_s=deadline_s,
         max_body_bytes=max_body_bytes,
         retrieval=not no_retrieval,
+        registry=str(registry) if registry else None,
+        ab=ab,
     )
     try:
         import uvicorn
@@ -108,6 +122,14 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     click.echo(f"dslgen serve: loading the model for {domain}", err=True)
     app = create_app(settings)
+    router = app.state.dslgen.generation.router
+    if router.primary.version:
+        click.echo(f"dslgen serve: serving {domain} {router.primary.version} (promoted)", err=True)
+    if router.candidate is not None:
+        click.echo(
+            f"dslgen serve: A/B: {router.share:.0%} of clients go to {router.candidate.version}",
+            err=True,
+        )
     click.echo(
         f"dslgen serve: http://{host}:{port}/ (API docs at /docs); "
         f"logging to {shown(db or default_url())}; "

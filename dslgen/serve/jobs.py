@@ -5,8 +5,8 @@ would each run at half speed and hold twice the memory. The queue is bounded so 
 refused at once (429 with Retry-After) instead of piling up work nobody will wait for.
 
 Each job has a deadline counted from its arrival. The waiting request gives up at the deadline
-(504); the worker skips a job whose deadline has passed, and checks it again between sampling
-rounds. Whether a job's result is kept is decided once, under a lock: the worker `commit`s
+(504); the worker skips a job whose deadline has passed, and sampling stops at the next token
+once it passes. Whether a job's result is kept is decided once, under a lock: the worker `commit`s
 before it logs, the waiting request `abandon`s when it gives up, and whichever comes first wins.
 So every 200 has exactly one logged interaction and every 504 has none.
 """
@@ -66,9 +66,13 @@ class Job:
         """The worker takes the job: False if it was abandoned or is already too late."""
         return self._move(("queued",), "running", in_time=True)
 
+    def expired(self) -> bool:
+        """Whether nobody waits for this job any more (abandoned, or past its deadline)."""
+        return self._state == "abandoned" or self.remaining_s() <= 0
+
     def check_alive(self) -> None:
         """Raise DeadlineExceededError if nobody waits for this job any more."""
-        if self._state == "abandoned" or self.remaining_s() <= 0:
+        if self.expired():
             raise DeadlineExceededError("the deadline passed during generation")
 
     def commit(self) -> bool:

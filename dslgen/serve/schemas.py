@@ -134,6 +134,9 @@ class GenerateResponse(BaseModel):
     tokens: int
     model: str
     adapter: str | None
+    model_version: str | None = Field(
+        None, description="The registry version that answered (None outside the registry)."
+    )
 
 
 class FeedbackResponse(BaseModel):

@@ -26,7 +26,9 @@ class ServeSettings:
 
     `queue_size` counts requests waiting for the single generation worker (the one being
     generated is not counted); `deadline_s` is per request, counted from its arrival, queue time
-    included; `max_body_bytes` bounds every request body (413 beyond it).
+    included; `max_body_bytes` bounds every request body (413 beyond it). Without `model` and
+    `adapter` the domain's promoted registry version is served; `ab` adds a candidate version
+    (see ab.py).
     """
 
     host: str = "127.0.0.1"
@@ -41,6 +43,8 @@ class ServeSettings:
     deadline_s: float = 120.0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     retrieval: bool = True
+    registry: str | None = None  # the model registry file; None: $DSLGEN_REGISTRY or the default
+    ab: str | None = None  # "VERSION:SHARE": a share of clients goes to a candidate version
 
     def __post_init__(self) -> None:
         if self.queue_size < 1:
@@ -54,6 +58,10 @@ class ServeSettings:
         if self.token is not None and not self.token.strip():
             raise ServeConfigError("--token is empty; give a long random string")
         check_bind(self.host, self.token)
+        if self.ab is not None:
+            from dslgen.serve.ab import parse_ab
+
+            parse_ab(self.ab)
 
 
 def is_loopback(host: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -20,7 +21,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Boolean,
     String,
     Text,
     TypeDecorator,

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from dslgen.cli_options import friendly_errors
+from dslgen.registry.cli import registry_option
 
 
 @click.group("train", invoke_without_command=True)
@@ -16,6 +17,12 @@ from dslgen.cli_options import friendly_errors
 @click.option("--model", default=None, help="Base model: local folder or hub id.")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder.")
 @click.option("--curated", multiple=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--curated-weight", type=float, help="Copies of each curated example per stage.")
+@click.option(
+    "--synthetic-share-max",
+    type=click.FloatRange(0.0, 1.0),
+    help="Cap on the synthetic share of a stage's rows when it has curated examples.",
+)
 @click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Run folder prefix.")
 @click.option("--max-steps", type=int)
@@ -32,12 +39,23 @@ from dslgen.cli_options import friendly_errors
 @click.option("--save-steps", type=int)
 @click.option("--seed", type=int)
 @click.option("--quantize", type=click.Choice(["auto", "nf4", "none"]))
+@click.option(
+    "--no-register", is_flag=True, help="Do not register the run as a candidate model version."
+)
+@registry_option
 @click.pass_context
 @friendly_errors
-def train_group(ctx: click.Context, config_path: Path | None, **flags: Any) -> None:
+def train_group(
+    ctx: click.Context,
+    config_path: Path | None,
+    no_register: bool,
+    registry: Path | None,
+    **flags: Any,
+) -> None:
     """Fine-tune a LoRA adapter (QLoRA on CUDA) with a curriculum; re-run to resume.
 
-    Settings come from --config (TOML, see docs/training.md) and the flags, which win.
+    Settings come from --config (TOML, see docs/training.md) and the flags, which win. The
+    finished run is registered as a candidate version (`dslgen models`) unless --no-register.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -62,6 +80,23 @@ def train_group(ctx: click.Context, config_path: Path | None, **flags: Any) -> N
             f"on {outcome.dev['dev_tasks']} tasks"
         )
     click.echo(f"adapter: {outcome.run / 'adapter'}  (dslgen generate --adapter {outcome.run})")
+    if not no_register:
+        _register(outcome.run, registry)
+
+
+def _register(run: Path, registry: Path | None) -> None:
+    """Register the finished run as a candidate version; a failure says how to do it later."""
+    from dslgen.errors import RegistryError
+    from dslgen.registry import ModelRegistry
+    from dslgen.registry.sources import version_from_run
+
+    try:
+        version = ModelRegistry(registry).add(version_from_run(run))
+    except RegistryError as exc:
+        raise RegistryError(
+            f"{exc} — the run is saved; register it with `dslgen models register --run {run}`"
+        ) from exc
+    click.echo(f"registered {version.domain} {version.name} ({version.status})")
 
 
 @train_group.command("merge")

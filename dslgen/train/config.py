@@ -36,6 +36,9 @@ class TrainConfig(BaseModel):
     corpus_examples: int = Field(2000, ge=10)  # positives to generate when corpus is None
     curated: list[Path] = []  # curated JSONL files (corpus record format), never dropped
     curated_weight: float = Field(1.0, ge=0.0)  # copies of each curated example per epoch of use
+    # cap on the synthetic share of a stage's rows when the stage has curated examples: they
+    # are repeated (beyond curated_weight) until synthetic rows are at most this share
+    synthetic_share_max: float | None = Field(None, ge=0.0, le=1.0)
     runs_dir: Path = Path("runs")
     name: str | None = None  # run folder prefix; default: the domain
     seed: int = 0

@@ -3,7 +3,8 @@
 A stage is one curriculum level (micro → unit → multi → scenario) with a share of the steps.
 Its examples are drawn from that level's pool (without replacement while the pool lasts), a
 `repair_share` of them replaced by repair pairs of the same level, curated examples always
-added, then ordered by difficulty: split into `difficulty_buckets` by script length and shuffled
+added (repeated, with `synthetic_share_max`, until synthetic rows are at most that share of the
+stage), then ordered by difficulty: split into `difficulty_buckets` by script length and shuffled
 within each bucket, easiest bucket first. With the online filter, intents that failed in the
 last dev evaluation are drawn more often (weight 1 + boost × failure rate).
 
@@ -14,6 +15,7 @@ stored in the corpus record, or none.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -167,6 +169,10 @@ def plan_stage(
         stage_levels = set(config.stages or {})
         curated += [r for r in pool.curated if r["level"] not in stage_levels]
     copies = max(1, round(config.curated_weight)) if curated else 0
+    if curated and config.synthetic_share_max is not None:
+        # synthetic rows <= cap x slots: curated rows must fill the rest, whole copies at a time
+        needed = slots - math.floor(config.synthetic_share_max * slots + 1e-9)
+        copies = max(copies, -(-needed // len(curated)))
     fixed = curated * copies
     synthetic = max(0, slots - len(fixed))
     repairs = round(synthetic * config.repair_share) if pool.repairs.get(level) else 0

@@ -20,11 +20,13 @@ def test_generate_returns_the_chosen_script_and_logs_exactly_one_row(client, sto
         "tokens",
         "model",
         "adapter",
+        "model_version",
     }
     assert body["report"]["valid"] is body["valid"] and "errors" in body["report"]
     assert len(body["candidates"]) == QUICK["k"] - 1  # the other samples, each with its report
     assert all("errors" in c["report"] and "text" in c for c in body["candidates"])
     assert body["tokens"] > 0 and body["latency_s"] > 0 and body["adapter"] is None
+    assert body["model_version"] is None  # no registry: the model as given, as before
     assert body["model"].endswith("model")
 
     page = store.list_interactions()
@@ -35,6 +37,7 @@ def test_generate_returns_the_chosen_script_and_logs_exactly_one_row(client, sto
     assert record.output == body["script"] and record.valid is body["valid"]
     assert record.report == body["report"] and len(record.samples) == QUICK["k"]
     assert record.model_id == body["model"] and record.tokens == body["tokens"]
+    assert record.model_version is None
 
 
 def test_validate_reports_errors_with_line_and_hint(client):

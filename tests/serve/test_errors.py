@@ -159,6 +159,33 @@ def test_a_full_queue_is_429_with_retry_after_and_nothing_is_lost(make_client, g
     assert store.list_interactions().total == 2
 
 
+class _LongSampler:
+    """Stands for a sample that would run far past the deadline: it spins until the server's
+    stop condition says stop (at most 30 s) and records how long that took."""
+
+    def __init__(self, sampler) -> None:
+        self.sampler, self.stopped_after = sampler, None
+
+    def sample(self, *args, stop_when=None, **kwargs):
+        started = time.monotonic()
+        while stop_when is not None and not stop_when() and time.monotonic() - started < 30:
+            time.sleep(0.01)
+        self.stopped_after = time.monotonic() - started
+        return self.sampler.sample(*args, **kwargs)
+
+
+def test_a_deadline_stops_a_sample_in_progress(make_client, tiny_session, store):
+    sampler = _LongSampler(tiny_session.sampler)
+    client = make_client(sampler=sampler, deadline_s=1.0)
+    response = client.post("/v1/generate", json=QUICK)
+    assert response.status_code == 504
+    _wait_for(lambda: sampler.stopped_after is not None)
+    assert sampler.stopped_after < 3  # stopped at the deadline, not after the 30 s sample
+    assert client.post("/v1/validate", json={"script": "# alive\n"}).status_code == 200
+    time.sleep(0.3)
+    assert store.list_interactions().total == 0
+
+
 def test_a_passed_deadline_is_504_and_logs_nothing(make_client, gated, store):
     client = make_client(sampler=gated, deadline_s=0.5, queue_size=2)
     results: list = []

@@ -67,6 +67,41 @@ def test_curated_examples_are_never_dropped(small_corpus, tmp_path):
     assert {f"cur-{i}" for i in range(3)} <= {r["id"] for r in planned}
 
 
+@pytest.mark.parametrize("cap", [0.0, 0.25, 0.5, 0.9, 1.0])
+def test_the_synthetic_share_cap_repeats_curated_examples_and_drops_none(
+    small_corpus, tmp_path, cap
+):
+    curated = tmp_path / "curated.jsonl"
+    rows = [
+        {"id": f"cur-{i}", "level": "unit", "instruction": f"task {i}", "output": "x\n"}
+        for i in range(3)
+    ]
+    curated.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pool = load_pool(small_corpus, [curated])
+    config = TrainConfig(max_steps=40, batch_size=4, synthetic_share_max=cap)
+    planned = plan_stage(config, pool, 1, "unit", 10, {})
+    slots = 40
+    ids = [r["id"] for r in planned]
+    synthetic = [i for i in ids if not i.startswith("cur-")]
+    assert len(synthetic) <= cap * slots + 1e-9
+    assert {f"cur-{i}" for i in range(3)} <= set(ids)
+    counts = {ids.count(f"cur-{i}") for i in range(3)}
+    assert len(counts) == 1  # every curated example repeated alike
+    assert len(planned) >= slots
+    uncapped = plan_stage(
+        config.model_copy(update={"synthetic_share_max": None}), pool, 1, "unit", 10
+    )
+    assert sum(i.startswith("cur-") for i in (r["id"] for r in uncapped)) == 3
+
+
+def test_the_cap_leaves_stages_without_curated_examples_alone(small_corpus):
+    pool = load_pool(small_corpus, [])
+    capped = TrainConfig(max_steps=40, batch_size=4, synthetic_share_max=0.1)
+    plain = TrainConfig(max_steps=40, batch_size=4)
+    ids = lambda c: [r["id"] for r in plan_stage(c, pool, 1, "unit", 10, {})]  # noqa: E731
+    assert ids(capped) == ids(plain) and len(ids(plain)) == 40
+
+
 def test_online_filter_weights_draw_failing_intents_more_often(small_corpus):
     pool = load_pool(small_corpus, [])
     config = TrainConfig(max_steps=40, batch_size=4, repair_share=0.0)

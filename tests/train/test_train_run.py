@@ -25,6 +25,7 @@ def _train_args(tiny_model: Path, corpus: Path, runs: Path, steps: int) -> list[
         "--model", str(tiny_model),
         "--corpus", str(corpus),
         "--runs-dir", str(runs),
+        "--registry", str(runs / "registry.json"),  # module fixtures run outside the isolated home
         "--max-steps", str(steps),
         "--batch-size", "2",
         "--context", "oracle",
@@ -45,6 +46,7 @@ def finished_run(tiny_model, small_corpus, tmp_path_factory):
 def test_run_folder_records_config_data_metrics_adapter_and_plot(finished_run):
     run, output = finished_run
     assert "run " in output and "tokens/s" in output
+    assert "registered pdflow v1 (candidate)" in output  # `dslgen models` knows the run
     state = json.loads((run / "run.json").read_text())
     assert state["status"] == "finished" and state["step"] == 4
     assert set(state["data_files"]) == {"train.jsonl", "repairs.jsonl", "dev.jsonl"}

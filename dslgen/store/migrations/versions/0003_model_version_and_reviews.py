@@ -28,9 +28,7 @@ def upgrade() -> None:
         sa.Column(
             "interaction_id",
             sa.Integer(),
-            sa.ForeignKey(
-                "interactions.id", ondelete="CASCADE", name="fk_reviews_interaction_id"
-            ),
+            sa.ForeignKey("interactions.id", ondelete="CASCADE", name="fk_reviews_interaction_id"),
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
