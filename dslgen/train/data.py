@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Collection, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,14 +159,19 @@ def plan_stage(
     level: str,
     steps: int,
     weights: dict[str, float] | None = None,
+    staged: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The corpus records of one stage, in training order (deterministic for a seed)."""
+    """The corpus records of one stage, in training order (deterministic for a seed).
+
+    `staged` is the levels that have a stage with steps (`stage_lengths`; default: every level
+    in `config.stages`): the first stage also takes the curated examples of every other level,
+    so a level whose share rounds to no steps never drops its curated examples."""
     rng = random.Random(f"{config.seed}:stage:{stage}:{level}")
     weights = weights or {}
     slots = steps * config.batch_size * config.gradient_accumulation
     curated = [r for r in pool.curated if r["level"] == level]
     if stage == 0:  # curated examples of levels without a stage go first
-        stage_levels = set(config.stages or {})
+        stage_levels = set(config.stages or {}) if staged is None else set(staged)
         curated += [r for r in pool.curated if r["level"] not in stage_levels]
     copies = max(1, round(config.curated_weight)) if curated else 0
     if curated and config.synthetic_share_max is not None:

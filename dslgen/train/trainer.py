@@ -95,6 +95,7 @@ def train(config: TrainConfig, say: Say = lambda message: None) -> TrainOutcome:
     dev_tasks = dev_sample(pool, config.dev_tasks, config.seed)
 
     stages = stage_lengths(config, domain.levels)
+    staged = {level for level, _ in stages}
     seconds = float(run.state().get("train_seconds", 0.0))
     tokens = int(run.state().get("train_tokens", 0))
     last_dev: dict[str, Any] = {}
@@ -104,7 +105,9 @@ def train(config: TrainConfig, say: Say = lambda message: None) -> TrainOutcome:
         start, end = end, end + steps
         if end <= step:
             continue
-        rows = _stage_rows(run, config, domain, pool, context, index, level, steps, dev_tasks)
+        rows = _stage_rows(
+            run, config, domain, pool, context, index, level, steps, dev_tasks, staged
+        )
         dataset = _dataset(run, index)
         say(
             f"stage {index + 1}/{len(stages)} {level}: steps {start + 1}-{end}, {len(rows)} examples"
@@ -245,6 +248,7 @@ def _stage_rows(
     level: str,
     steps: int,
     dev_tasks: list[dict[str, Any]],
+    staged: set[str],
 ) -> list[dict[str, Any]]:
     """The stage's training rows: read back if planned before (resume), else planned now."""
     path = run.data_dir / f"stage-{index}-{level}.jsonl"
@@ -255,7 +259,7 @@ def _stage_rows(
         previous = read_json(run.data_dir / f"stage-{index - 1}.dev.json") or {}
         failed = previous.get("dev_failed_intents", {})
         weights = {intent: 1.0 + config.filter_boost * rate for intent, rate in failed.items()}
-    records = plan_stage(config, pool, index, level, steps, weights)
+    records = plan_stage(config, pool, index, level, steps, weights, staged)
     rows = [to_training_row(domain.name, r, context(r)) for r in records]
     write_jsonl(path, rows)
     hashes = run.state().get("stage_files", {}) | {path.name: file_sha256(path)}

@@ -67,6 +67,31 @@ def test_curated_examples_are_never_dropped(small_corpus, tmp_path):
     assert {f"cur-{i}" for i in range(3)} <= {r["id"] for r in planned}
 
 
+def test_curated_examples_of_a_level_left_without_steps_go_to_the_first_stage(
+    small_corpus, tmp_path
+):
+    """Two steps over four levels leave two levels without a stage: their curated examples
+    must ride in the first stage instead of vanishing (found by the whole-round test)."""
+    config = TrainConfig(max_steps=2, batch_size=1, stages=dict.fromkeys(LEVELS, 1.0))
+    stages = stage_lengths(config, LEVELS)
+    staged = {level for level, _ in stages}
+    unstaged = [level for level in LEVELS if level not in staged]
+    assert unstaged
+    curated = tmp_path / "curated.jsonl"
+    rows = [
+        {"id": f"cur-{level}", "level": level, "instruction": "task", "output": "x\n"}
+        for level in unstaged
+    ]
+    curated.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pool = load_pool(small_corpus, [curated])
+    planned = [
+        r["id"]
+        for index, (level, steps) in enumerate(stages)
+        for r in plan_stage(config, pool, index, level, steps, {}, staged)
+    ]
+    assert sorted(i for i in planned if i.startswith("cur-")) == sorted(r["id"] for r in rows)
+
+
 @pytest.mark.parametrize("cap", [0.0, 0.25, 0.5, 0.9, 1.0])
 def test_the_synthetic_share_cap_repeats_curated_examples_and_drops_none(
     small_corpus, tmp_path, cap
