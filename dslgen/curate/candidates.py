@@ -20,20 +20,9 @@ from dslgen.curate.reviews import ReviewStore
 from dslgen.errors import ReviewInputError
 from dslgen.store.models import Feedback, Interaction, Review
 from dslgen.store.records import InteractionRecord
+from dslgen.store.store import latest_rating
 
 MAX_CANDIDATES = 10_000
-
-
-def _latest_rating() -> Any:
-    """An interaction's latest rating (NULL if never rated), as a correlated subquery."""
-    return (
-        select(Feedback.rating)
-        .where(Feedback.interaction_id == Interaction.id, Feedback.rating.is_not(None))
-        .order_by(Feedback.id.desc())
-        .limit(1)
-        .correlate(Interaction)
-        .scalar_subquery()
-    )
 
 
 def signal_rank() -> ColumnElement[Any]:
@@ -44,7 +33,7 @@ def signal_rank() -> ColumnElement[Any]:
     followup = exists().where(
         Feedback.interaction_id == Interaction.id, Feedback.had_followup.is_(True)
     )
-    rating = _latest_rating()
+    rating = latest_rating()
     return case(
         (edited, 1),
         ((rating == "up") & ~followup, 2),

@@ -7,11 +7,11 @@ CLI and the interactive walk never hold ORM objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from dslgen.store.models import Review
-from dslgen.store.records import InteractionRecord
+from dslgen.store.records import InteractionRecord, as_utc
 
 #: Candidate classes, highest signal first: a user's edit is a gold output written by hand; a
 #: thumbs-up without a follow-up is a confirmed good output; a thumbs-down (or a follow-up: the
@@ -27,9 +27,7 @@ class CandidateFilter:
     since: datetime | None = None
 
     def since_utc(self) -> datetime | None:
-        if self.since is None:
-            return None
-        return self.since.replace(tzinfo=UTC) if self.since.tzinfo is None else self.since
+        return as_utc(self.since)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,13 @@ from dslgen.store.models import Feedback, Interaction
 EXPORT_FORMAT = "dslgen.interaction/1"
 
 
+def as_utc(when: datetime | None) -> datetime | None:
+    """`when` with a timezone: naive times (a user's `--since 2026-11-01`) are taken as UTC."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 @dataclass(frozen=True)
 class FeedbackRecord:
     id: int
@@ -157,9 +164,7 @@ class InteractionFilter:
     valid: bool | None = None
 
     def since_utc(self) -> datetime | None:
-        if self.since is None:
-            return None
-        return self.since.replace(tzinfo=UTC) if self.since.tzinfo is None else self.since
+        return as_utc(self.since)
 
 
 @dataclass(frozen=True)

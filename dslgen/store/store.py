@@ -234,7 +234,7 @@ class InteractionStore:
         return row
 
 
-def _latest_rating() -> Any:
+def latest_rating() -> Any:
     """SQL for an interaction's latest rating (NULL if never rated), as a correlated subquery."""
     return (
         select(Feedback.rating)
@@ -256,7 +256,7 @@ def _conditions(filters: InteractionFilter) -> list[ColumnElement[bool]]:
     if filters.rating is not None:
         if filters.rating not in (*RATINGS, "none"):
             raise InvalidRecordError(f"rating must be up, down or none, not {filters.rating!r}")
-        latest = _latest_rating()
+        latest = latest_rating()
         conditions.append(
             latest.is_(None) if filters.rating == "none" else latest == filters.rating
         )
