@@ -7,17 +7,14 @@ everything else in the log. Database errors become `StoreError` with one sentenc
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from dslgen.curate.records import CuratedExample, HygieneFlag, ReviewRecord
-from dslgen.errors import ReviewInputError, StoreError
-from dslgen.store.engine import READ_ONLY
+from dslgen.errors import ReviewInputError
 from dslgen.store.models import DECISIONS, Interaction, Review
 from dslgen.store.redact import redact, redact_text
 from dslgen.store.store import InteractionStore
@@ -31,19 +28,10 @@ class ReviewStore:
 
     def __init__(self, store: InteractionStore) -> None:
         self.store = store
-        self._reader = store.engine.execution_options(**{READ_ONLY: True})
 
-    @contextlib.contextmanager
-    def session(self, action: str, write: bool = False) -> Iterator[Session]:
-        """A session committed at the end of the block; database errors become StoreError."""
-        try:
-            with Session(self.store.engine if write else self._reader) as session, session.begin():
-                yield session
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise StoreError(
-                f"cannot {action} in the interaction log at {self.store.url}: {reason}"
-            ) from exc
+    def session(self, action: str, write: bool = False) -> AbstractContextManager[Session]:
+        """The interaction log's session (committed at the end; errors become StoreError)."""
+        return self.store.session(action, write)
 
     def record(
         self,

@@ -72,7 +72,7 @@ class InteractionStore:
         self.close()
 
     @contextlib.contextmanager
-    def _session(self, action: str, write: bool = False) -> Iterator[Session]:
+    def session(self, action: str, write: bool = False) -> Iterator[Session]:
         """A session committed at the end of the block; database errors become StoreError."""
         try:
             with Session(self.engine if write else self._reader) as session, session.begin():
@@ -124,7 +124,7 @@ class InteractionStore:
             latency_seconds=float(data["seconds"]),
             tokens=int(data["tokens"]),
         )
-        with self._session("log the generation", write=True) as session:
+        with self.session("log the generation", write=True) as session:
             session.add(row)
             session.flush()
             return row.id
@@ -155,7 +155,7 @@ class InteractionStore:
             had_followup=had_followup,
             comment=redact_text(comment) if comment else None,
         )
-        with self._session("store the feedback", write=True) as session:
+        with self.session("store the feedback", write=True) as session:
             self._require(session, interaction_id)
             session.add(row)
             session.flush()
@@ -178,7 +178,7 @@ class InteractionStore:
 
     def get(self, interaction_id: int) -> InteractionRecord:
         """The interaction and its feedback; InteractionNotFoundError if there is none."""
-        with self._session("read the interaction") as session:
+        with self.session("read the interaction") as session:
             return InteractionRecord.from_row(self._require(session, interaction_id))
 
     def list_interactions(
@@ -190,7 +190,7 @@ class InteractionStore:
         if offset < 0:
             raise InvalidRecordError(f"offset must be 0 or more, not {offset}")
         conditions = _conditions(filters or InteractionFilter())
-        with self._session("list interactions") as session:
+        with self.session("list interactions") as session:
             total = session.scalar(select(func.count(Interaction.id)).where(*conditions)) or 0
             rows = session.scalars(
                 select(Interaction)
@@ -208,7 +208,7 @@ class InteractionStore:
         never see half a file); return how many were written."""
         conditions = _conditions(filters or InteractionFilter())
         count, last_id = 0, 0
-        with self._session("export interactions") as session, atomic_output(path) as out:
+        with self.session("export interactions") as session, atomic_output(path) as out:
             while True:
                 batch = session.scalars(
                     select(Interaction)
