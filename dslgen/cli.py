@@ -12,7 +12,15 @@ from pathlib import Path
 import click
 
 from dslgen import __version__
-from dslgen.cli_options import catalog_option, domain_option, friendly_errors
+from dslgen.cli_options import (
+    adapter_option,
+    catalog_option,
+    domain_option,
+    format_option,
+    friendly_errors,
+    model_option,
+    no_retrieval_option,
+)
 from dslgen.errors import DslgenError, ScriptInvalidError
 from dslgen.registry.cli import registry_option
 from dslgen.store.cli import db_option
@@ -162,27 +170,17 @@ def catalog_schema() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the script here (else stdout).",
 )
-@click.option(
-    "--model",
-    help="Local model folder or hub id (default: the domain's promoted version, else the "
-    "fetched SmolLM2-135M-Instruct).",
-)
-@click.option(
-    "--adapter",
-    type=click.Path(exists=True, file_okay=False),
-    help="A LoRA adapter folder or training run.",
-)
+@model_option
+@adapter_option
 @registry_option
 @click.option("--no-grammar", is_flag=True, help="Decode without the grammar (for ablations).")
-@click.option("--no-retrieval", is_flag=True, help="No context pack in the prompt.")
+@no_retrieval_option
 @click.option(
     "--restrict-to-pack", is_flag=True, help="Let the grammar allow only the pack's procs."
 )
 @click.option("--repair-rounds", default=1, show_default=True)
 @click.option("--show-pack", is_flag=True, help="Print the context pack on stderr.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 @click.option(
     "--no-log",
     is_flag=True,

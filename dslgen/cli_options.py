@@ -27,6 +27,24 @@ catalog_option = click.option(
     help="Use this catalog file instead of the domain's own (a team's API).",
 )
 
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+no_retrieval_option = click.option(
+    "--no-retrieval", is_flag=True, help="No context pack in the prompt."
+)
+# what answers a generation (`generate`, `serve`): given, or the domain's promoted version
+model_option = click.option(
+    "--model",
+    help="Local model folder or hub id (default: the domain's promoted version, else the "
+    "fetched SmolLM2-135M-Instruct).",
+)
+adapter_option = click.option(
+    "--adapter",
+    type=click.Path(exists=True, file_okay=False),
+    help="A LoRA adapter folder or training run.",
+)
+
 
 def friendly_errors(func: F) -> F:
     """Turn library errors into click errors (one sentence, exit 1), never a traceback."""

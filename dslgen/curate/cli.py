@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dslgen.cli_options import friendly_errors
+from dslgen.cli_options import format_option, friendly_errors
 from dslgen.store.cli import db_option
 
 if TYPE_CHECKING:
@@ -66,9 +66,7 @@ def _hygiene_factory(reviews: ReviewStore, corpus_dir: Path | None, evals_dir: P
 @domain_filter
 @click.option("--limit", default=20, show_default=True, help="Candidates to list.")
 @db_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 @friendly_errors
 def candidates(
     since: datetime | None, domain: str | None, limit: int, db: str | None, fmt: str

@@ -9,7 +9,6 @@ output. It is redacted *before* it is validated, so what is stored is exactly wh
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from dslgen.curate.hygiene import Hygiene
 from dslgen.curate.records import HygieneFlag, ReviewRecord, curated_id
 from dslgen.curate.reviews import ReviewStore, check_decision
 from dslgen.errors import CurationError, InputFileError, InvalidExampleError
+from dslgen.paths import current_user
 from dslgen.records import Report
 from dslgen.store.records import InteractionRecord
 from dslgen.store.redact import redact_text
@@ -38,10 +38,7 @@ def default_reviewer() -> str:
     name = os.environ.get(REVIEWER_ENV, "").strip()
     if name:
         return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
+    return current_user()
 
 
 def read_gold_file(path: Path) -> str:

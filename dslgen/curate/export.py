@@ -11,7 +11,6 @@ training example flagged as a near-duplicate of a held-out one (it would leak it
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from dslgen.corpus.records import layers_passed, write_jsonl
 from dslgen.curate.records import CuratedExample, ExportSummary
 from dslgen.curate.reviews import ReviewStore
 from dslgen.errors import ReviewInputError
+from dslgen.stable_hash import stable_fraction
 from dslgen.store.store import InteractionStore
 
 HELDOUT_SUITE = "curated"
@@ -28,8 +28,7 @@ FALLBACK_LEVEL = "curated"  # a category that is not one of the domain's levels
 
 def heldout_fraction(interaction_id: int) -> float:
     """A number in [0, 1) fixed by the interaction id alone (SHA-256, first 8 bytes)."""
-    digest = hashlib.sha256(f"dslgen-curated:{interaction_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return stable_fraction(f"dslgen-curated:{interaction_id}")
 
 
 def is_heldout(interaction_id: int, share: float) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dslgen.cli_options import catalog_option, domain_option, friendly_errors
+from dslgen.cli_options import catalog_option, domain_option, friendly_errors, no_retrieval_option
 from dslgen.evals.config import EvalConfig, parse_suites
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def _command_line() -> str:
     "--adapter", type=click.Path(exists=True, file_okay=False), help="A LoRA adapter or run."
 )
 @click.option("--no-grammar", is_flag=True, help="Sample without the decoding grammar.")
-@click.option("--no-retrieval", is_flag=True, help="No context pack in the prompt.")
+@no_retrieval_option
 @click.option(
     "--repair-rounds", default=0, show_default=True, help="Repairs of each invalid sample."
 )

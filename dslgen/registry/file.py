@@ -9,7 +9,6 @@ reader never sees half a file. Reads take no lock: the rename makes them consist
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 
 from dslgen.corpus.records import atomic_output
 from dslgen.errors import RegistryError
-from dslgen.paths import home
+from dslgen.paths import current_user, exclusive_lock, home
 from dslgen.registry.records import (
     GateRow,
     HistoryEvent,
@@ -35,28 +34,6 @@ def registry_path(path: str | Path | None = None) -> Path:
     """`path` if given, else `$DSLGEN_REGISTRY`, else `registry.json` in dslgen's home."""
     chosen = path or os.environ.get(REGISTRY_ENV) or home() / "registry.json"
     return Path(chosen).expanduser()
-
-
-def current_user() -> str:
-    """Who is making a change, for the history (the login name; "unknown" if there is none)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """An exclusive advisory lock (POSIX flock) held for the block."""
-    import fcntl
-
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class ModelRegistry:
@@ -90,7 +67,7 @@ class ModelRegistry:
     def edit(self) -> Iterator[RegistryBook]:
         """The registry to change in the block; written back (atomically) if the block ends
         without an error. Other writers wait for the lock."""
-        with _locked(self.lock_path):
+        with exclusive_lock(self.lock_path):
             book = self.read()
             yield book
             with atomic_output(self.path) as out:

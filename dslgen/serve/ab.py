@@ -8,12 +8,12 @@ are loaded once at start-up; the one generation worker takes each job with its a
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dslgen.serve.settings import ServeConfigError, ServeSettings
+from dslgen.stable_hash import stable_fraction
 
 if TYPE_CHECKING:
     from dslgen.decode.session import GenerationSession
@@ -43,8 +43,7 @@ def parse_ab(text: str) -> ABSplit:
 
 def client_bucket(client_id: str) -> float:
     """A number in [0, 1) fixed by the client id (the first 8 bytes of its sha256)."""
-    digest = hashlib.sha256(client_id.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return stable_fraction(client_id)
 
 
 @dataclass(frozen=True)

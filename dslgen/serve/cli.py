@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from dslgen.cli_options import catalog_option, domain_option, friendly_errors
+from dslgen.cli_options import (
+    adapter_option,
+    catalog_option,
+    domain_option,
+    friendly_errors,
+    model_option,
+    no_retrieval_option,
+)
 from dslgen.registry.cli import registry_option
 from dslgen.store.cli import db_option
 
@@ -20,16 +27,8 @@ from dslgen.store.cli import db_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @domain_option
 @catalog_option
-@click.option(
-    "--model",
-    help="Local model folder or hub id (default: the domain's promoted version, else the "
-    "fetched SmolLM2-135M-Instruct).",
-)
-@click.option(
-    "--adapter",
-    type=click.Path(exists=True, file_okay=False),
-    help="A LoRA adapter folder or training run.",
-)
+@model_option
+@adapter_option
 @registry_option
 @click.option(
     "--ab",
@@ -68,7 +67,7 @@ from dslgen.store.cli import db_option
     type=click.IntRange(min=1024),
     help="Largest request body in bytes; larger ones get 413.",
 )
-@click.option("--no-retrieval", is_flag=True, help="No context pack in the prompt.")
+@no_retrieval_option
 @friendly_errors
 def serve(
     host: str,

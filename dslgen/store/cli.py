@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dslgen.cli_options import friendly_errors
+from dslgen.cli_options import format_option, friendly_errors
 
 if TYPE_CHECKING:
     from dslgen.decode.pipeline import GenerateResult
@@ -146,9 +146,7 @@ def _filters(
 @_filter_options
 @click.option("--limit", default=20, show_default=True, help="Interactions per page.")
 @click.option("--offset", default=0, show_default=True, help="Skip this many (newest first).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 @friendly_errors
 def interactions_list(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) -> None:
     """List interactions, newest first."""
