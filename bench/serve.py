@@ -141,17 +141,8 @@ def main() -> None:
         try:
             load_s = wait_healthy(url, server)
             bodies = example_requests(args.clients * args.requests, args.k, args.max_tokens)
-            results: list = []
-            lock = threading.Lock()
-            threads = [
-                threading.Thread(
-                    target=run_client, args=(url, bodies[i :: args.clients], results, lock)
-                )
-                for i in range(args.clients)
-            ]
             started = time.monotonic()
-            for thread in threads:
-                thread.start()
+            threads, results = start_clients(url, bodies, args.clients)
             for thread in threads:
                 thread.join()
             wall_s = time.monotonic() - started
