@@ -387,6 +387,7 @@ def _register_plugins() -> None:
     from dslgen.retrieve.cli import index_group, pack_command
     from dslgen.serve.cli import serve
     from dslgen.store.cli import feedback, interactions_group
+    from dslgen.sweep.cli import sweep_group
     from dslgen.train.cli import train_group
 
     main.add_command(model_group)
@@ -399,6 +400,7 @@ def _register_plugins() -> None:
     main.add_command(serve)
     main.add_command(curate_group)
     main.add_command(models_group)
+    main.add_command(sweep_group)
 
 
 _register_plugins()

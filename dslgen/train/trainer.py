@@ -61,9 +61,14 @@ class TrainOutcome:
 
 
 Say = Callable[[str], None]
+# called after each stage's dev check with (stage number from 1, global step, dev row); may raise
+# to stop the run (a sweep prunes a hopeless trial this way; the run stays unfinished, resumable)
+OnDev = Callable[[int, int, dict[str, Any]], None]
 
 
-def train(config: TrainConfig, say: Say = lambda message: None) -> TrainOutcome:
+def train(
+    config: TrainConfig, say: Say = lambda message: None, on_dev: OnDev | None = None
+) -> TrainOutcome:
     """Train (or resume) the run `config` describes; returns where it is and what it measured."""
     import torch
 
@@ -129,6 +134,8 @@ def train(config: TrainConfig, say: Say = lambda message: None) -> TrainOutcome:
                 f"functional {last_dev['dev_functional_rate']:.2f}"
             )
             write_json(run.data_dir / f"stage-{index}.dev.json", last_dev)
+            if on_dev is not None:
+                on_dev(index + 1, step, last_dev)
     if not trained and checkpoint is not None:  # everything was trained before a resume
         _load_checkpoint_weights(model, checkpoint)
     _save_adapter(run, config, model, tokenizer)
@@ -185,10 +192,15 @@ def _write_config(
 
 def _build_corpus(run: RunFolder, config: TrainConfig, say: Say) -> Path:
     """A corpus of `corpus_examples` positives in the run folder (kept across a resume)."""
+    return build_corpus(run.path / "corpus", config, say)
+
+
+def build_corpus(out: Path, config: TrainConfig, say: Say) -> Path:
+    """The corpus `config` asks for when it names none (`corpus_examples` positives of its
+    domain, seeded from its seed) in `out`; one already finished there is kept."""
     from dslgen.corpus.build import CorpusConfig, assemble, generate_examples
     from dslgen.corpus.write import write_corpus
 
-    out = run.path / "corpus"
     if (out / "stats.json").is_file():
         return out
     say(f"building a corpus of {config.corpus_examples} examples in {out}")

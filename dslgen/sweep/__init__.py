@@ -1,0 +1,1 @@
+"""LoRA configuration sweeps (Optuna), a performance predictor and their report."""
