@@ -56,6 +56,13 @@ def open_study(sweep: SweepConfig, storage_url: str, create: bool = True) -> Any
     from sqlalchemy.exc import SQLAlchemyError
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported by the CLI
+    database = _sqlite_file(storage_url)
+    if database is not None and create:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    elif database is not None and not database.is_file():  # opening would make an empty one
+        raise SweepError(
+            f"no study {sweep.name!r}: {database} does not exist; run `dslgen sweep run` first"
+        )
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     try:
         storage = _storage(sweep, storage_url)
@@ -336,6 +343,20 @@ def _pruner(sweep: SweepConfig) -> Any:
         n_startup_trials=sweep.pruner.startup_trials,
         n_warmup_steps=sweep.pruner.warmup_stages + 1,  # stages are numbered from 1
     )
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def _shown(url: str) -> str:
