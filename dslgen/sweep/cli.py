@@ -110,6 +110,11 @@ def _storage_of(folder: Path, storage: str | None) -> str:
     "scored against (after an exhaustive sweep: the whole grid).",
 )
 @click.option(
+    "--subset-seed",
+    type=int,
+    help="With --fit-on: the seed that draws the subset  [default: the sweep's seed]",
+)
+@click.option(
     "--transfer",
     "transfer_folder",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -123,6 +128,7 @@ def predict_command(
     out: Path | None,
     top_k: int,
     fit_on: int | None,
+    subset_seed: int | None,
     transfer_folder: Path | None,
 ) -> None:
     """Fit a performance predictor on finished trials, rank the whole grid, run the top-k not
@@ -139,7 +145,14 @@ def predict_command(
     if transfer_folder is not None:
         transfer = (_sweep_in(transfer_folder), _storage_of(transfer_folder, None))
     report = run_predict(
-        sweep, folder, _storage_of(folder, storage), top_k, fit_on, transfer, say=_say
+        sweep,
+        folder,
+        _storage_of(folder, storage),
+        top_k,
+        fit_on,
+        transfer,
+        say=_say,
+        subset_seed=subset_seed,
     )
     write_text(folder / PREDICT_FILE, json.dumps(report.to_json(), indent=2) + "\n")
     _print_prediction(report)

@@ -36,6 +36,7 @@ class Ranked:
 class PredictReport:
     study: str
     predictor: str
+    subset_seed: int | None
     cv_mae: dict[str, float]
     fit_trials: int
     grid_size: int
@@ -129,6 +130,7 @@ def run_predict(
     fit_on: int | None = None,
     transfer: tuple[SweepConfig, str] | None = None,
     say: Say = lambda message: None,
+    subset_seed: int | None = None,
 ) -> PredictReport:
     """Fit, rank the grid, try the top-k, score; `transfer` (another sweep and its storage) is
     scored with the same predictor."""
@@ -143,7 +145,8 @@ def run_predict(
             raise SweepError(
                 f"--fit-on {fit_on}: the study has only {len(fit_points)} finished trials"
             )
-        fit_points = random.Random(sweep.seed).sample(fit_points, fit_on)
+        seed = sweep.seed if subset_seed is None else subset_seed
+        fit_points = random.Random(seed).sample(fit_points, fit_on)
     name, fitted, scores = fit_predictor(sweep, fit_points, sweep.seed)
     say(f"predictor: {name} (cross-validated MAE {scores})")
     fitted_keys = {p.key for p in fit_points}
@@ -183,6 +186,9 @@ def run_predict(
     report = PredictReport(
         study=sweep.name,
         predictor=name,
+        subset_seed=None
+        if fit_on is None
+        else (sweep.seed if subset_seed is None else subset_seed),
         cv_mae=scores,
         fit_trials=len(fit_points),
         grid_size=len(grid),

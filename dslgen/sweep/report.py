@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from dslgen.evals.report import write_png
 from dslgen.sweep.config import SweepConfig, Value
 from dslgen.sweep.points import TrialPoint, finished_points
 from dslgen.sweep.study import open_study
+from dslgen.train.run import read_json
 
 PREDICT_FILE = "predict.json"
 
@@ -77,7 +77,7 @@ def write_sweep_report(
     if points:
         write_png(out / "pareto.png", _pareto_chart(points, pareto_front(points), sweep.objective))
         charts.append("pareto.png")
-    predicted = _read(folder / PREDICT_FILE)
+    predicted = read_json(folder / PREDICT_FILE)
     if predicted:
         write_png(out / "predicted_vs_actual.png", _prediction_chart(predicted, sweep.objective))
         charts.append("predicted_vs_actual.png")
@@ -107,14 +107,6 @@ def write_sweep_report(
     path = out / "report.md"
     write_text(path, "\n".join(lines) + "\n")
     return path
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _settings(params: dict[str, Value], varying: list[str]) -> str:

@@ -134,8 +134,9 @@ def run_sweep(
 
     folder.mkdir(parents=True, exist_ok=True)
     storage_url = storage_url or default_storage(folder)
-    write_text(folder / "sweep.json", json.dumps(sweep.model_dump(mode="json"), indent=2) + "\n")
     study = open_study(sweep, storage_url)
+    # what `sweep predict --transfer` and `sweep report` read back from the folder
+    write_text(folder / "sweep.json", json.dumps(sweep.model_dump(mode="json"), indent=2) + "\n")
     sweep = with_corpus(sweep, folder, say)
     recovered = recover_dead_trials(study)
     if recovered:
@@ -263,8 +264,7 @@ def _objective(
         say(f"trial {trial.number} pruned at {pruned} after {seconds:.0f} s")
         counter["ran"] += 1
         raise
-    seconds = time.perf_counter() - started
-    row = outcome.row() | {"seconds": seconds}
+    row = outcome.row() | {"wall_seconds": time.perf_counter() - started}
     for name, value in row.items():
         trial.set_user_attr(name, value)
     _append_result(folder, trial, params, "complete", row)

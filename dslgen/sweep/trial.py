@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -19,24 +18,10 @@ from typing import Any
 
 from dslgen.sweep.config import OBJECTIVES, SweepConfig, SweepError, Value, params_key
 from dslgen.train.config import TrainConfig
-from dslgen.train.run import RUN_FILE, identity_sha, read_json
+from dslgen.train.run import RUN_FILE, identity_sha, read_json, write_json
 from dslgen.train.trainer import OnDev, Say
 
-# a trial's figures, as stored in results.jsonl and on the Optuna trial
-MEASURES = (
-    "value",
-    "train_seconds",
-    "eval_seconds",
-    "tokens_per_second",
-    "peak_memory_mb",
-    "adapter_bytes",
-    "device",
-    "seed",
-    "final_loss",
-    "valid_rate",
-    "pass_at_1",
-    "run",
-)
+TRIAL_FILE = "sweep-trial.json"  # in the run folder: what the sweep measured while training it
 
 
 @dataclass
@@ -54,8 +39,15 @@ class TrialOutcome:
     pass_at_1: float  # recorded whatever the objective: the issue's headline figure
     run: str
 
+    @property
+    def seconds(self) -> float:
+        """What the configuration cost: training plus scoring time. Training seconds add up
+        over resumed attempts and scoring seconds are the samples' own, cached or not, so a
+        trial's cost is the same however often it was interrupted or retried."""
+        return self.train_seconds + self.eval_seconds
+
     def row(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"seconds": self.seconds}
 
 
 def trial_train_config(sweep: SweepConfig, params: dict[str, Value], runs_dir: Path) -> TrainConfig:
@@ -94,27 +86,23 @@ def run_trial(
                     f"the trial {outcome.run} trained on no tokens: are [train] max_length and "
                     "batch_size too small for the corpus's examples?"
                 )
-            run, seconds, tokens_per_second = (
-                outcome.run,
-                outcome.seconds,
-                outcome.tokens_per_second,
-            )
+            run = outcome.run
         else:
             say(f"already trained: {finished}")
-            state = read_json(finished / RUN_FILE) or {}
-            run, seconds = finished, float(state.get("train_seconds", 0.0))
-            tokens_per_second = float(state.get("tokens_per_second", 0.0))
-        started = time.perf_counter()
-        figures = _score(sweep, config, run)
-        eval_seconds = time.perf_counter() - started
+            run = finished
+        figures, eval_seconds = _score(sweep, config, run)
     state = read_json(run / RUN_FILE) or {}
     settings = read_json(run / "config.json") or {}
+    # the peak of the attempt that trained it, when this attempt only scored it
+    measured = read_json(run / TRIAL_FILE) or {}
+    peak_mb = max(peak.megabytes, float(measured.get("peak_memory_mb", 0.0)))
+    write_json(run / TRIAL_FILE, {"peak_memory_mb": peak_mb})
     return TrialOutcome(
         value=float(figures.get(sweep.objective) or 0.0),
-        train_seconds=seconds,
+        train_seconds=float(state.get("train_seconds", 0.0)),
         eval_seconds=eval_seconds,
-        tokens_per_second=tokens_per_second,
-        peak_memory_mb=peak.megabytes,
+        tokens_per_second=float(state.get("tokens_per_second", 0.0)),
+        peak_memory_mb=peak_mb,
         adapter_bytes=sum(f.stat().st_size for f in (run / "adapter").rglob("*") if f.is_file()),
         device=str(settings.get("device", "cpu")),
         seed=sweep.seed,
@@ -140,8 +128,10 @@ def _finished_run(config: TrainConfig) -> Path | None:
     return None
 
 
-def _score(sweep: SweepConfig, config: TrainConfig, run: Path) -> dict[str, Any]:
-    """The dev slice's overall figures for the trained adapter (greedy, n = k = 1, grammar on)."""
+def _score(sweep: SweepConfig, config: TrainConfig, run: Path) -> tuple[dict[str, Any], float]:
+    """The dev slice's overall figures for the trained adapter (greedy, n = k = 1, grammar on),
+    and the seconds its samples took to make (recorded with each sample, so cached ones count
+    what they cost when they were made)."""
     from dslgen.evals.config import EvalConfig
     from dslgen.evals.metrics import summarize
     from dslgen.evals.runner import run_eval
@@ -161,7 +151,8 @@ def _score(sweep: SweepConfig, config: TrainConfig, run: Path) -> dict[str, Any]
         limit=sweep.eval.limit,
         evals_dir=sweep.eval.evals_dir,
     )
-    return summarize(run_eval(eval_config).samples, [1])
+    samples = run_eval(eval_config).samples
+    return summarize(samples, [1]), sum(sample.seconds for sample in samples)
 
 
 @dataclass

@@ -34,22 +34,28 @@ max_tokens = 16
 use_retrieval = false
 
 [space]
-r = [2, 4]
+r = {ranks}
 learning_rate = [1e-3, 1e-2]
 max_steps = {steps}
 """
 
 
 def write_sweep(
-    folder: Path, model: Path, steps: str = "[2]", dev_tasks: int = 0, extra: str = ""
+    folder: Path,
+    model: Path,
+    steps: str = "[2]",
+    dev_tasks: int = 0,
+    extra: str = "",
+    ranks: str = "[2, 4]",
 ) -> Path:
-    """A sweep.toml in `folder` on `model`: grid r x learning rate x `steps`. With dev tasks,
-    a larger corpus (its dev split is where they come from)."""
+    """A sweep.toml in `folder` on `model`: grid `ranks` x 2 learning rates x `steps`. With dev
+    tasks, a larger corpus (its dev split is where they come from)."""
     path = folder / "sweep.toml"
     text = TINY_SWEEP.format(
         model=model,
         evals=REPO / "evals" / "pdflow",
         steps=steps,
+        ranks=ranks,
         dev_tasks=dev_tasks,
         examples=160 if dev_tasks else 40,
     )

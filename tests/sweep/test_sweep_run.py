@@ -57,10 +57,11 @@ def _wait_until(condition, process: subprocess.Popen, log: Path, limit: float = 
         time.sleep(0.2)
 
 
+@pytest.mark.timeout(900)
 def test_sweep_resumes_after_a_kill_then_predicts_and_reports(
     tmp_path, tiny_model, one_torch_thread
 ):
-    config = write_sweep(tmp_path, tiny_model, steps="[1, 2]")  # a grid of 8 (max_steps 1 or 2)
+    config = write_sweep(tmp_path, tiny_model, steps="[1]", ranks="[2, 4, 8]")  # a grid of 6
     folder = tmp_path / "out"
     args = ["--config", str(config), "--out", str(folder), "--trials", "4"]
     worker = _start_worker(args, tmp_path / "worker.log")
@@ -92,29 +93,31 @@ def test_sweep_resumes_after_a_kill_then_predicts_and_reports(
         assert row["train_seconds"] > 0 and row["tokens_per_second"] > 0
         assert row["peak_memory_mb"] > 100 and row["adapter_bytes"] > 10_000
         assert row["device"] == "cpu" and row["seed"] == 0
+        assert row["seconds"] == pytest.approx(row["train_seconds"] + row["eval_seconds"])
+        assert row["wall_seconds"] > 0 and 0.0 <= row["pass_at_1"] <= 1.0
     assert "nothing to do" in _cli("run", *args)  # a finished sweep is left alone
 
-    # the predictor fitted on the 4 trials ranks the grid; the 4 others are trained for real
-    output = _cli("predict", "--config", str(config), "--out", str(folder), "--top-k", "4")
+    # the predictor fitted on the 4 trials ranks the grid; the 2 others are trained for real
+    output = _cli("predict", "--config", str(config), "--out", str(folder), "--top-k", "2")
     predicted = json.loads((folder / "predict.json").read_text())
     assert predicted["predictor"] in {"gaussian_process", "gradient_boosting"}
     assert set(predicted["cv_mae"]) == {"gaussian_process", "gradient_boosting"}
-    assert predicted["fit_trials"] == 4 and predicted["grid_size"] == 8
-    assert len(predicted["ranking"]) == 8
+    assert predicted["fit_trials"] == 4 and predicted["grid_size"] == 6
+    assert len(predicted["ranking"]) == 6
     ranked = [r["predicted"] for r in predicted["ranking"]]
     assert ranked == sorted(ranked, reverse=True)
-    assert [r["source"] for r in predicted["top_k"]] == ["ran"] * 4
+    assert [r["source"] for r in predicted["top_k"]] == ["ran"] * 2
     assert all(r["actual"] is not None for r in predicted["top_k"])
-    assert len(_results(folder)) == 8 and "top 4 predicted" in output
+    assert len(_results(folder)) == 6 and "top 2 predicted" in output
     assert predicted["regret"] == pytest.approx(predicted["best_known"] - predicted["best_found"])
     assert predicted["exhaustive"] and predicted["seconds_exhaustive_measured"]
 
     # after the whole grid: fitted on a subset, the others are the truth, looked up, not rerun
     _cli("predict", "--config", str(config), "--out", str(folder), "--fit-on", "4", "--top-k", "2")
     subset = json.loads((folder / "predict.json").read_text())
-    assert subset["fit_trials"] == 4 and subset["heldout"]["trials"] == 4
+    assert subset["fit_trials"] == 4 and subset["heldout"]["trials"] == 2
     assert [r["source"] for r in subset["top_k"]] == ["truth", "truth"]
-    assert len(_results(folder)) == 8  # nothing was trained again
+    assert len(_results(folder)) == 6  # nothing was trained again
     fitted = [r for r in subset["ranking"] if r["source"] == "fit"]
     spent = sum(r["seconds"] for r in fitted + subset["top_k"])
     assert subset["seconds_spent"] == pytest.approx(spent)
@@ -125,11 +128,12 @@ def test_sweep_resumes_after_a_kill_then_predicts_and_reports(
     _cli("report", "--config", str(config), "--out", str(folder))
     report = (folder / "report.md").read_text()
     assert "## Trials" in report and "## Prediction" in report and "regret" in report
-    assert report.count("\n| ") >= 8 + 2  # a row per trial, plus headers
+    assert report.count("\n| ") >= 6 + 2  # a row per trial, plus headers
     for chart in ("pareto.png", "predicted_vs_actual.png"):
         assert (folder / chart).stat().st_size > 5000
 
 
+@pytest.mark.timeout(600)
 def test_a_hopeless_trial_is_pruned_at_a_stage_end(tmp_path, tiny_model, one_torch_thread):
     """Two earlier trials scored 1.0 on the dev sample at every stage; the random model scores 0
     after its second stage, below their median, so it is pruned before being scored."""
@@ -164,6 +168,7 @@ def test_a_hopeless_trial_is_pruned_at_a_stage_end(tmp_path, tiny_model, one_tor
     assert _states(_study(folder)).count("PRUNED") == 1
 
 
+@pytest.mark.timeout(600)
 def test_two_workers_share_one_postgresql_study(tmp_path, tiny_model, postgres_url):
     config = write_sweep(tmp_path, tiny_model)
     workers = [
