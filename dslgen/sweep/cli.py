@@ -179,9 +179,14 @@ def _print_prediction(report) -> None:  # type: ignore[no-untyped-def]
     table = Table(title=f"top {len(report.top_k)} predicted ({report.predictor})")
     for column in ("rank", "settings", "predicted", "actual", "source"):
         table.add_column(column)
+    varying = [
+        name
+        for name in report.ranking[0].params
+        if len({str(r.params[name]) for r in report.ranking}) > 1
+    ]  # settings the grid fixes are left out
     for rank, row in enumerate(report.top_k, 1):
         actual = "–" if row.actual is None else f"{row.actual:.3f}"
-        settings = " ".join(f"{k}={v}" for k, v in row.params.items())
+        settings = " ".join(f"{k}={row.params[k]}" for k in varying)
         table.add_row(str(rank), settings, f"{row.predicted:.3f}", actual, row.source)
     console = Console(width=160)
     console.print(table)

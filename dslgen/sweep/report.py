@@ -119,14 +119,16 @@ def _number(value: float | None, digits: int = 3) -> str:
 
 def _trials_table(points: list[TrialPoint], varying: list[str], objective: str) -> str:
     rows = [
-        f"| trial | settings | {objective} | valid | train s | tokens/s | peak MB | adapter MB |",
-        "|---|---|---|---|---|---|---|---|",
+        f"| trial | settings | {objective} | valid | pass@1 | train s | tokens/s | peak MB | "
+        "adapter MB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for point in sorted(points, key=lambda p: (-p.value, p.seconds)):
         a = point.attrs
         rows.append(
             f"| {point.number} | {_settings(point.params, varying)} | {point.value:.3f} | "
-            f"{float(a.get('valid_rate', 0)):.2f} | {point.train_seconds:.0f} | "
+            f"{float(a.get('valid_rate', 0)):.2f} | {float(a.get('pass_at_1', 0)):.2f} | "
+            f"{point.train_seconds:.0f} | "
             f"{float(a.get('tokens_per_second', 0)):.0f} | {float(a.get('peak_memory_mb', 0)):.0f} | "
             f"{int(a.get('adapter_bytes', 0)) / 2**20:.1f} |"
         )
