@@ -191,8 +191,7 @@ def _print_prediction(report) -> None:  # type: ignore[no-untyped-def]
     console = Console(width=160)
     console.print(table)
 
-    def show(value: float | None) -> str:
-        return "–" if value is None else f"{value:.3f}"
+    from dslgen.sweep.report import figure as show
 
     speedup = "–" if report.speedup is None else f"{report.speedup:.2f}x"
     kind = "measured" if report.seconds_exhaustive_measured else "estimated"

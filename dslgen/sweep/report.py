@@ -113,7 +113,8 @@ def _settings(params: dict[str, Value], varying: list[str]) -> str:
     return ", ".join(f"{name} {params[name]}" for name in varying if name in params)
 
 
-def _number(value: float | None, digits: int = 3) -> str:
+def figure(value: float | None, digits: int = 3) -> str:
+    """A figure for a table; "–" where it is undefined (no trial, a constant ranking)."""
     return "–" if value is None else f"{value:.{digits}f}"
 
 
@@ -178,17 +179,17 @@ def _prediction_section(predicted: dict[str, Any], varying: list[str], objective
         "",
         "| measure | value |",
         "|---|---|",
-        f"| top-{len(predicted['top_k'])} MAE | {_number(predicted['top_k_mae'])} |",
-        f"| top-{len(predicted['top_k'])} Spearman | {_number(predicted['top_k_spearman'])} |",
-        f"| held-out MAE ({held['trials']} trials not fitted on) | {_number(held['mae'])} |",
-        f"| held-out Spearman | {_number(held['spearman'])} |",
-        f"| best found (fitted + top-k) | {_number(predicted['best_found'])} |",
+        f"| top-{len(predicted['top_k'])} MAE | {figure(predicted['top_k_mae'])} |",
+        f"| top-{len(predicted['top_k'])} Spearman | {figure(predicted['top_k_spearman'])} |",
+        f"| held-out MAE ({held['trials']} trials not fitted on) | {figure(held['mae'])} |",
+        f"| held-out Spearman | {figure(held['spearman'])} |",
+        f"| best found (fitted + top-k) | {figure(predicted['best_found'])} |",
         f"| best known{' (exhaustive truth)' if predicted['exhaustive'] else ''} | "
-        f"{_number(predicted['best_known'])} |",
-        f"| regret | {_number(predicted['regret'])} |",
+        f"{figure(predicted['best_known'])} |",
+        f"| regret | {figure(predicted['regret'])} |",
         f"| time spent (fitted + top-k trials) | {minutes:.1f} min |",
         f"| time of the whole grid ({how}) | {exhaustive:.1f} min |",
-        f"| speed-up | {_number(predicted.get('speedup'), 2)}x |",
+        f"| speed-up | {figure(predicted.get('speedup'), 2)}x |",
         "",
         f"| rank | settings | predicted {objective} | actual | source |",
         "|---|---|---|---|---|",
@@ -196,7 +197,7 @@ def _prediction_section(predicted: dict[str, Any], varying: list[str], objective
     for rank, row in enumerate(predicted["top_k"], 1):
         lines.append(
             f"| {rank} | {_settings(row['params'], varying)} | {row['predicted']:.3f} | "
-            f"{_number(row['actual'])} | {row['source']} |"
+            f"{figure(row['actual'])} | {row['source']} |"
         )
     transfer = predicted.get("transfer") or {}
     if transfer:
@@ -205,7 +206,7 @@ def _prediction_section(predicted: dict[str, Any], varying: list[str], objective
             f"### Transfer to {transfer['domain']} ({transfer['study']})",
             "",
             f"The same predictor on {transfer['trials']} {transfer['domain']} trials: MAE "
-            f"{_number(transfer['mae'])}, Spearman {_number(transfer['spearman'])}.",
+            f"{figure(transfer['mae'])}, Spearman {figure(transfer['spearman'])}.",
         ]
     return [*lines, ""]
 

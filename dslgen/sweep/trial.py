@@ -18,7 +18,7 @@ from typing import Any
 
 from dslgen.sweep.config import OBJECTIVES, SweepConfig, SweepError, Value, params_key
 from dslgen.train.config import TrainConfig
-from dslgen.train.run import RUN_FILE, identity_sha, read_json, write_json
+from dslgen.train.run import RUN_FILE, read_json, runs_like, write_json
 from dslgen.train.trainer import OnDev, Say
 
 TRIAL_FILE = "sweep-trial.json"  # in the run folder: what the sweep measured while training it
@@ -120,12 +120,8 @@ def intermediate_figure(sweep: SweepConfig, dev_row: dict[str, Any]) -> float:
 
 def _finished_run(config: TrainConfig) -> Path | None:
     """A finished run folder of exactly this training config, if a previous attempt left one."""
-    sha = identity_sha(config)
-    for folder in sorted(config.runs_dir.glob(f"{config.name}-[0-9][0-9][0-9]"), reverse=True):
-        state = read_json(folder / RUN_FILE) or {}
-        if state.get("identity") == sha and state.get("status") == "finished":
-            return folder
-    return None
+    finished = [f for f, state in runs_like(config) if state.get("status") == "finished"]
+    return finished[0] if finished else None
 
 
 def _score(sweep: SweepConfig, config: TrainConfig, run: Path) -> tuple[dict[str, Any], float]:

@@ -75,16 +75,27 @@ class RunFolder:
         write_json(self.path / RUN_FILE, self.state() | fields)
 
 
+def runs_like(config: TrainConfig) -> list[tuple[Path, dict[str, Any]]]:
+    """The run folders with this config's identity, newest first, with their run.json."""
+    sha = identity_sha(config)
+    prefix = config.name or config.domain
+    found = []
+    for folder in sorted(config.runs_dir.glob(f"{prefix}-[0-9][0-9][0-9]"), reverse=True):
+        state = read_json(folder / RUN_FILE) or {}
+        if state.get("identity") == sha:
+            found.append((folder, state))
+    return found
+
+
 def open_run(config: TrainConfig) -> RunFolder:
     """The unfinished run with this config's identity, or a new numbered folder."""
     sha = identity_sha(config)
     prefix = config.name or config.domain
     config.runs_dir.mkdir(parents=True, exist_ok=True)
-    existing = sorted(config.runs_dir.glob(f"{prefix}-[0-9][0-9][0-9]"))
-    for folder in reversed(existing):
-        state = read_json(folder / RUN_FILE) or {}
-        if state.get("identity") == sha and state.get("status") != "finished":
+    for folder, state in runs_like(config):
+        if state.get("status") != "finished":
             return RunFolder(folder, resumed=True)
+    existing = sorted(config.runs_dir.glob(f"{prefix}-[0-9][0-9][0-9]"))
     number = 1 + max((int(p.name.rsplit("-", 1)[1]) for p in existing), default=0)
     while True:
         folder = config.runs_dir / f"{prefix}-{number:03d}"
