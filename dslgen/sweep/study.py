@@ -50,8 +50,12 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def open_study(sweep: SweepConfig, storage_url: str, create: bool = True) -> Any:
-    """The sweep's study in `storage_url` (made if `create`), with its sampler and pruner."""
+def open_study(
+    sweep: SweepConfig, storage_url: str, create: bool = True, check: bool = True
+) -> Any:
+    """The sweep's study in `storage_url` (made if `create`), with its sampler and pruner;
+    `check`: refuse a study made with other fixed settings (a trial's own process skips it: its
+    config carries the corpus the worker chose)."""
     import optuna
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -77,7 +81,10 @@ def open_study(sweep: SweepConfig, storage_url: str, create: bool = True) -> Any
             )
         else:
             study = optuna.load_study(
-                study_name=sweep.name, storage=storage, sampler=_sampler(sweep)
+                study_name=sweep.name,
+                storage=storage,
+                sampler=_sampler(sweep),
+                pruner=_pruner(sweep),
             )
     except KeyError as exc:
         raise SweepError(
@@ -88,6 +95,8 @@ def open_study(sweep: SweepConfig, storage_url: str, create: bool = True) -> Any
             f"cannot open the study storage {_shown(storage_url)}: {exc}; give an Optuna RDB "
             "URL such as sqlite:///sweeps/study.db or postgresql+psycopg://user@host/db"
         ) from exc
+    if not check:
+        return study
     made_with = study.user_attrs.get("fingerprint")
     if made_with is None and create:
         study.set_user_attr("fingerprint", sweep.fingerprint())
@@ -160,6 +169,7 @@ def run_sweep(
         study,
         sweep,
         folder,
+        storage_url,
         say,
         callbacks=[optuna.study.MaxTrialsCallback(target, states=finished_states)],
     )
@@ -178,13 +188,14 @@ def run_queued(
     sweep = with_corpus(sweep, folder, say)
     for params in configs:
         study.enqueue_trial(params, skip_if_exists=True)
-    return _optimize(study, sweep, folder, say, n_trials=len(configs))
+    return _optimize(study, sweep, folder, storage_url, say, n_trials=len(configs))
 
 
 def _optimize(
     study: Any,
     sweep: SweepConfig,
     folder: Path,
+    storage_url: str,
     say: Say,
     n_trials: int | None = None,
     callbacks: list[Any] | None = None,
@@ -192,7 +203,7 @@ def _optimize(
     """Run trials of `study` until `n_trials` or a callback (or the grid's end) stops it."""
     counter = {"ran": 0}
     study.optimize(
-        lambda trial: _objective(sweep, folder, trial, say, counter),
+        lambda trial: _objective(sweep, folder, storage_url, trial, say, counter),
         n_trials=n_trials,
         callbacks=callbacks,
         gc_after_trial=True,
@@ -234,11 +245,17 @@ def recover_dead_trials(study: Any) -> int:
 
 
 def _objective(
-    sweep: SweepConfig, folder: Path, trial: Any, say: Say, counter: dict[str, int]
+    sweep: SweepConfig,
+    folder: Path,
+    storage_url: str,
+    trial: Any,
+    say: Say,
+    counter: dict[str, int],
 ) -> float:
+    """One trial: its settings drawn here, trained and scored in a child process."""
     import optuna
 
-    from dslgen.sweep.trial import intermediate_figure, run_trial
+    from dslgen.sweep.child import TrialPrunedInChild, run_trial_in_child
 
     params = {
         name: trial.suggest_categorical(name, values)
@@ -248,22 +265,15 @@ def _objective(
     trial.set_user_attr("key", params_key(params))
     say(f"trial {trial.number}: {describe(params)}")
     started = time.perf_counter()
-
-    def on_dev(stage: int, step: int, row: dict[str, Any]) -> None:
-        figure = intermediate_figure(sweep, row)
-        trial.report(figure, stage)
-        if trial.should_prune():
-            raise optuna.TrialPruned(f"stage {stage} (step {step}): dev {figure:.2f}")
-
     try:
-        outcome = run_trial(sweep, params, folder, on_dev=on_dev, say=say)
-    except optuna.TrialPruned as pruned:
+        outcome = run_trial_in_child(sweep, params, folder, storage_url, trial._trial_id)  # noqa: SLF001
+    except TrialPrunedInChild as pruned:
         seconds = time.perf_counter() - started
         trial.set_user_attr("seconds", seconds)
         _append_result(folder, trial, params, "pruned", {"seconds": seconds})
         say(f"trial {trial.number} pruned at {pruned} after {seconds:.0f} s")
         counter["ran"] += 1
-        raise
+        raise optuna.TrialPruned(str(pruned)) from None
     row = outcome.row() | {"wall_seconds": time.perf_counter() - started}
     for name, value in row.items():
         trial.set_user_attr(name, value)

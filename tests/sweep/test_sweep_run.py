@@ -72,8 +72,14 @@ def test_sweep_resumes_after_a_kill_then_predicts_and_reports(
         worker,
         tmp_path / "worker.log",
     )
+    import psutil
+
+    trial_processes = psutil.Process(worker.pid).children(recursive=True)
+    assert trial_processes  # the trial runs in a child process of the worker
     worker.send_signal(signal.SIGKILL)
     worker.wait()
+    _, alive = psutil.wait_procs(trial_processes, timeout=15)
+    assert not alive  # the trial does not train on without its worker
     assert "RUNNING" in _states(_study(folder))  # the killed trial, left running
 
     output = _cli("run", *args)
