@@ -15,16 +15,16 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from dslgen.catalog.model import Catalog
 from dslgen.catalog.values import format_number, nearest
-from dslgen.domains.pdflow.dsl import DslSyntaxError, Statement, parse_block
+from dslgen.domains.pdflow.dsl import DslSyntaxError
+from dslgen.domains.pdflow.mutation_view import IDENT, ScriptView, is_proc, word_pairs
+from dslgen.domains.pdflow.near_miss import beyond, near_enum, near_name, typo
 from dslgen.records import Negative
 from dslgen.taskgen import interleave_negatives
-from dslgen.tcl.walk import expression_words, script_words
-from dslgen.tcl.words import Command, TclParseError, TclSource, Word
+from dslgen.tcl.words import TclParseError
 
 Candidate = tuple[str, str | None, str]  # (error class, mutated text or None, what changed)
 CLASSES = (
@@ -32,17 +32,7 @@ CLASSES = (
     "unknown_flag", "missing_flag", "bad_enum", "out_of_range", "bad_unit", "unknown_net",
     "duplicate_net", "duplicate_id", "undefined_group", "no_design", "runtime_limit",
 )  # fmt: skip
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _LENGTH = re.compile(r"^([0-9.]+)([a-z]+)$")
-# Words people write for an enum value they half remember.
-_SYNONYMS = {
-    "clock": ["clk"], "signal": ["sig", "data"], "power": ["pwr"], "ground": ["gnd"],
-    "low": ["min"], "medium": ["med", "normal"], "high": ["max", "hi"], "tt": ["typ", "typical"],
-    "ss": ["slow", "wc"], "ff": ["fast", "bc"], "VSS": ["GND"], "VDD": ["VCC"], "N": ["R0"],
-    "S": ["R180"], "E": ["R90"], "W": ["R270"], "FN": ["MX"], "FS": ["MY"],
-    "horizontal": ["horiz", "h"], "vertical": ["vert", "v"],
-}  # fmt: skip
 _FORBIDDEN_LINES = (
     "exec mkdir -p reports", "file mkdir reports", "set log [open route.log w]",
     "source setup.tcl", "cd reports", "package require Tcl 8.6",
@@ -54,177 +44,8 @@ _FRESH = (("i", "k", "idx"), ("j", "m", "jdx"), ("todo", "pending", "queue"), ("
 _REPEATABLE = ("my::route", "my::keepout", "my::shield", "my::add_buffer", "my::set_effort")
 
 
-@dataclass(frozen=True)
-class _Site:
-    command: Command
-    certain: bool  # runs whenever the script runs, so a run-time mistake here surely fires
-    top: bool
-
-
-class _View:
-    """The valid source as the mutators need it: every command, the DSL statements, names in use."""
-
-    def __init__(self, text: str, catalog: Catalog, fixture: dict[str, Any] | None) -> None:
-        self.text, self.catalog, self.lines = text, catalog, text.split("\n")
-        self.source = TclSource(text)
-        self.top = self.source.commands()
-        self.called = {c.name for c in self.top}
-        self.sites = list(self._walk(self.top, True, True))
-        self.fixture_nets: dict[str, str] = dict((fixture or {}).get("design_nets", {}))
-        self.names = set(_IDENT.findall(text)) | set(self.fixture_nets)
-        self.helpers = {s.command.words[1].literal or "" for s in self.sites if _proc(s.command)}
-        self.statements = [st for s in self.sites for st in self._statements(s)]
-        self.load = next((s for s in self.calls("my::load_design") if self.standalone(s)), None)
-
-    def _walk(self, commands: list[Command], certain: bool, top: bool) -> Iterator[_Site]:
-        """Like dslgen.tcl.walk.walk, also telling whether each command surely runs."""
-        for c in commands:
-            yield _Site(c, certain, top)
-            for w in c.words:
-                yield from self._walk(w.scripts, certain, False)
-            for w in expression_words(c):
-                if w.kind == "braced":
-                    yield from self._walk(self.source.substitutions(w), certain, False)
-            runs = (c.name == "foreach" and len(c.words) == 4 and bool(c.words[2].literal)) or (
-                _proc(c) and c.words[1].literal in self.called
-            )
-            for w in script_words(c):
-                if w.kind == "braced" or w.literal is not None:
-                    yield from self._walk(self.source.body(w), certain and runs, False)
-
-    def _statements(self, site: _Site) -> Iterator[tuple[int, Statement, bool]]:
-        """(script line, statement, surely runs) for each statement of a `dsl { }` block."""
-        c = site.command
-        if c.name == self.catalog.dsl_command and len(c.words) == 2 and "\\\n" not in c.text:
-            for st in parse_block(c.words[1].literal or ""):
-                yield c.words[1].line + st.line - 1, st, site.certain
-
-    def calls(self, *names: str) -> list[_Site]:
-        """Sites of the named catalog procs (all of them when none is named; never deprecated)."""
-        procs = self.catalog.procs
-        wanted = names or tuple(n for n, p in procs.items() if not p.deprecated)
-        return [s for s in self.sites if s.command.name in wanted]
-
-    def standalone(self, site: _Site) -> bool:
-        """A top-level command alone on its line with literal words: safe to copy, move, delete."""
-        c = site.command
-        alone = self.lines[c.line - 1].strip() == c.text.strip()
-        return site.top and alone and all(w.literal is not None for w in c.words)
-
-    def sub(self, start: int, end: int, new: str) -> str:
-        return self.text[:start] + new + self.text[end:]
-
-    def word(self, w: Word, new: str) -> str:
-        """The text with word `w` replaced (with the blanks before it, when `new` is empty)."""
-        start = len(self.text[: w.start].rstrip(" \t")) if not new else w.start
-        return self.sub(start, w.end, new)
-
-    def line_end(self, c: Command) -> int:
-        return self.source.line_of(max(c.end - 1, c.start))
-
-    def with_lines(self, n: int, new: list[str]) -> str:
-        """The text with line `n` (1-based) replaced by `new` (none: deleted)."""
-        return "\n".join(self.lines[: n - 1] + new + self.lines[n:])
-
-    def insert_after(self, n: int, new: str) -> str:
-        return self.with_lines(n, [self.lines[n - 1], new])
-
-    def edit_line(
-        self, n: int, pattern: str, repl: str, dsl_breaks: bool | None = None
-    ) -> str | None:
-        """Line `n` with `pattern` replaced once; for a DSL statement line, only if it still parses
-        (or, with dsl_breaks, only if it no longer does) — so a value edit never breaks syntax."""
-        line = self.lines[n - 1]
-        changed = re.sub(pattern, repl, line, count=1)
-        if changed == line:
-            return None
-        if dsl_breaks is not None and _parses(changed) in (None, dsl_breaks):
-            return None
-        return self.with_lines(n, [changed])
-
-
-def _parses(line: str) -> bool | None:
-    """Whether one statement line parses; None when it is not a lone statement (leave it be)."""
-    core = re.sub(r"^\s*dsl\s*\{|\}\s*$", "", line)  # a one-line `dsl { rule ... }`
-    if "{" in core or "}" in core:
-        return None
-    try:
-        parse_block(core)
-    except DslSyntaxError:
-        return False
-    return True
-
-
-def _proc(c: Command) -> bool:
-    return c.name == "proc" and len(c.words) == 4
-
-
-def _pairs(c: Command) -> list[tuple[Word, Word | None]]:
-    words = c.words[1:]
-    return [
-        (words[i], words[i + 1] if i + 1 < len(words) else None) for i in range(0, len(words), 2)
-    ]
-
-
-def _typo(
-    word: str, rng: random.Random, avoid: set[str], back_to: list[str] | None = None
-) -> str | None:
-    """A keyboard slip after any `-` or `ns::` prefix: drop, swap or double a letter, or add an s.
-
-    With `back_to`, only a slip whose nearest candidate is still `word` (the hint then points back).
-    """
-    prefix = re.match(r"^(-|\w+::)?", word).group()  # type: ignore[union-attr]
-    body = word[len(prefix) :]
-    for _ in range(8):
-        i, kind = rng.randrange(1, max(2, len(body))), rng.choice("dxps")
-        if kind == "d" and len(body) > 2:
-            new = body[:i] + body[i + 1 :]
-        elif kind == "x" and i < len(body) - 1:
-            new = body[:i] + body[i + 1] + body[i] + body[i + 2 :]
-        else:
-            new = body + "s" if kind == "s" else body[:i] + body[i - 1] + body[i:]
-        new = prefix + new
-        if new != word and new not in avoid and (not back_to or nearest(new, back_to) == word):
-            return new
-    return None
-
-
-def _near_name(name: str, taken: set[str], rng: random.Random) -> str | None:
-    """A name one slip away from `name` that nothing in the script defines (CLK → CLK2, clk)."""
-    m = _NUMBERED.match(name)
-    options = [name.lower(), name + "2", name + "_N", name.replace("_", ""), name[:-1]]
-    options += [f"{m[1]}{int(m[2]) + 1}"] if m else []  # one past the end of a bus
-    options = [o for o in dict.fromkeys(options) if _IDENT.fullmatch(o) and o not in taken]
-    options = [o for o in options if not o.endswith("_")]
-    return rng.choice(options) if options else None
-
-
-def _near_enum(value: str, values: list[str], rng: random.Random) -> str | None:
-    """The nearest-but-wrong value: one past the last layer, a synonym, the wrong case."""
-    options = list(_SYNONYMS.get(value, []))
-    m = _NUMBERED.match(value)
-    if m:
-        numbers = [int(x[2]) for v in values if (x := _NUMBERED.match(v)) and x[1] == m[1]]
-        options += [f"{m[1]}{max(numbers) + 1}", f"{m[1]}{min(numbers) - 1}"] if numbers else []
-        options += [f"metal{m[2]}"] if m[1] == "M" else []
-    options.append(value.lower() if value != value.lower() else value.upper())
-    options = [o for o in dict.fromkeys(options) if o not in values and re.fullmatch(r"[\w.]+", o)]
-    return rng.choice(options) if options else None
-
-
-def _beyond(spec: Any, rng: random.Random) -> float | None:
-    """A value just past one bound of `spec` (2.0 → 2.5, 64 → 65, 0.05 → 0.04, > 0 → 0)."""
-    whole, options = spec.type == "int", []
-    if spec.max is not None:
-        options.append(spec.max + 1 if whole else spec.max * 1.25)
-    if spec.min is not None:
-        low = spec.min - 1 if whole or spec.min <= 0 else spec.min * 0.8
-        options.append(spec.min if getattr(spec, "min_exclusive", False) else low)
-    return rng.choice(options) if options else None
-
-
 # -- one function per family of mistakes --------------------------------------------------------
-def _tcl_syntax(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _tcl_syntax(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Unbalanced braces, quotes or brackets, `}x` glued words, and a misspelt `$variable`
     (reading an unset variable is a Tcl error, which the validator reports as tcl_syntax)."""
     for s in v.sites:
@@ -243,12 +64,12 @@ def _tcl_syntax(v: _View, rng: random.Random) -> Iterator[Candidate]:
                 yield "tcl_syntax", new, f"space after the closing {w.text[-1]} removed {at}"
             variables = re.finditer(r"\$([A-Za-z_]\w*)", w.text) if w.kind != "braced" else ()
             for m in variables if s.certain else ():
-                new, start = _near_name(m[1], v.names, rng), w.start + m.start(1)
+                new, start = near_name(m[1], v.names, rng), w.start + m.start(1)
                 what = f"${m[1]} → ${new} (never set) on line {w.line}"
                 yield "tcl_syntax", new and v.sub(start, start + len(m[1]), new), what
 
 
-def _dsl_syntax(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _dsl_syntax(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Statements that no longer parse: a lost colon or comma, an unquoted ID, a bad keyword, a
     property given twice."""
     for line, st, _ in v.statements:
@@ -272,7 +93,7 @@ def _dsl_syntax(v: _View, rng: random.Random) -> Iterator[Candidate]:
             yield "dsl_syntax", new, f"property {p.name}: given twice on line {line}"
 
 
-def _header(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _header(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """The policy header: line 1 `#!/usr/bin/env tclsh`, then `package require pdflow 1.0`
     before any my:: call. A package other than pdflow 1.0 is forbidden_proc."""
     yield "missing_header", v.with_lines(1, []), "line 1 (#!/usr/bin/env tclsh) deleted"
@@ -293,14 +114,14 @@ def _header(v: _View, rng: random.Random) -> Iterator[Candidate]:
     yield "forbidden_proc", v.edit_line(n, r"1\.0", version), what
 
 
-def _procs(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _procs(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Unknown commands (a typo in a proc name, Tcl outside the allowed core) and forbidden ones
     (the deprecated my::legacy_route, exec, file, open, source, cd, other packages)."""
     policy = v.catalog.policy
     known = {*v.catalog.procs, *policy.allowed_commands, *policy.forbidden_commands, *v.helpers}
     for s in v.calls() + [s for s in v.sites if s.command.name in v.helpers | {"puts"}]:
         name, word, line = s.command.name or "", s.command.words[0], s.command.line
-        new = rng.choice(["print", "echo"]) if name == "puts" else _typo(name, rng, known)
+        new = rng.choice(["print", "echo"]) if name == "puts" else typo(name, rng, known)
         yield "unknown_proc", new and v.word(word, new), f"{name} → {new} on line {line}"
         if name == "my::route":
             what = f"my::route → my::legacy_route on line {line}"
@@ -313,17 +134,17 @@ def _procs(v: _View, rng: random.Random) -> Iterator[Candidate]:
             yield cls, v.insert_after(n, line), f"`{line}` inserted as line {n + 1}"
 
 
-def _flags(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _flags(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Flag typos, flags given twice or without their value, a required flag or its name left out
     (a value without its flag is also an unexpected argument, but missing_flag sorts first)."""
     for s in v.calls():
         c, spec = s.command, v.catalog.procs[s.command.name or ""]
         flags, at = [a.flag for a in spec.args], f"on line {s.command.line}"
-        for flag_word, value in _pairs(c):
+        for flag_word, value in word_pairs(c):
             flag, arg = flag_word.literal or "", spec.arg(flag_word.literal or "")
             if arg is None or value is None:
                 continue
-            new = _typo(flag, rng, set(flags), flags)
+            new = typo(flag, rng, set(flags), flags)
             yield "unknown_flag", new and v.word(flag_word, new), f"{flag} → {new} {at}"
             if arg.values and value.literal in arg.values:
                 other = rng.choice([x for x in arg.values if x != value.literal])
@@ -343,7 +164,7 @@ def _flags(v: _View, rng: random.Random) -> Iterator[Candidate]:
         props = list(v.catalog.dsl[st.kind].properties)
         for p in st.properties:
             if st.kind == "rule":  # a layer's misspelt property is also missing: missing_flag
-                new = _typo(p.name, rng, set(props), props)
+                new = typo(p.name, rng, set(props), props)
                 edited = new and v.edit_line(line, rf"\b{p.name}:", f"{new}:", dsl_breaks=False)
                 yield "unknown_flag", edited, f"property {p.name}: → {new}: on line {line}"
             elif st.kind == "layer":
@@ -359,26 +180,26 @@ def _value_mistakes(
     units, layers = catalog.policy.length_units, catalog.enums.get("layer", [])
     length = _LENGTH.match(raw) if spec.type == "length" else None
     if spec.type == "enum":
-        yield "bad_enum", _near_enum(raw, spec.values or [], rng)
+        yield "bad_enum", near_enum(raw, spec.values or [], rng)
     elif spec.type == "path" and getattr(spec, "suffixes", None):
         yield "bad_enum", re.sub(r"\.\w+$", "", raw) + rng.choice([".v", ".gds", ".lef"])
     elif spec.type in ("int", "float") and re.fullmatch(r"[0-9.]+", raw):
-        beyond = _beyond(spec, rng)
-        options = [format_number(beyond)] if beyond is not None else []
+        past = beyond(spec, rng)
+        options = [format_number(past)] if past is not None else []
         yield "out_of_range", rng.choice(options + ([f"{raw}.5"] if spec.type == "int" else []))
         if spec.type == "float" and getattr(spec, "unit", None):
             yield "bad_unit", raw + spec.unit  # host numbers carry no unit
     elif length and length[2] in units:
         yield "bad_unit", rng.choice([length[1], length[1] + "mm", length[1] + "u"])
-        beyond = _beyond(spec, rng)
-        yield "out_of_range", beyond and format_number(beyond / units[length[2]]) + length[2]
+        past = beyond(spec, rng)
+        yield "out_of_range", past and format_number(past / units[length[2]]) + length[2]
     elif spec.type == "layer_range" and ".." in raw:
         low, high = raw.split("..", 1)
-        yield "bad_enum", f"{low}..{_near_enum(high, layers, rng)}"
+        yield "bad_enum", f"{low}..{near_enum(high, layers, rng)}"
         yield "out_of_range", f"{high}..{low}" if low != high else None
 
 
-def _values(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _values(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Wrong values of flags, catalog variables (`set ::tech::corner`) and DSL properties."""
     for s in v.sites:
         c, spec = s.command, v.catalog.procs.get(s.command.name or "")
@@ -386,7 +207,7 @@ def _values(v: _View, rng: random.Random) -> Iterator[Candidate]:
             (c.words[1].literal or "").lstrip(":") if c.name == "set" and len(c.words) == 3 else ""
         )
         var = v.catalog.variables.get("::" + name) if name else None
-        pairs = [(c.words[1], c.words[2])] if var else _pairs(c) if spec else []
+        pairs = [(c.words[1], c.words[2])] if var else word_pairs(c) if spec else []
         for flag, value in pairs:
             arg = var or (spec.arg(flag.literal or "") if spec else None)
             if arg is None or value is None or value.literal is None or value.kind != "bare":
@@ -403,38 +224,38 @@ def _values(v: _View, rng: random.Random) -> Iterator[Candidate]:
                 edited = new and v.edit_line(line, pattern, repl, dsl_breaks=False)
                 yield cls, edited, f"{p.name}: {p.value} → {new} on line {line}"
         if st.kind == "layer":
-            new = _near_enum(st.name, v.catalog.enums.get("layer", []), rng)
+            new = near_enum(st.name, v.catalog.enums.get("layer", []), rng)
             pattern = rf"\blayer\s+{st.name}\b"
             edited = new and v.edit_line(line, pattern, f"layer {new}", dsl_breaks=False)
             yield "bad_enum", edited, f"layer {st.name} → {new} on line {line}"
 
 
-def _nets(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _nets(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Nets that do not exist (a near-miss name: CLK → CLK2, DATA_3 → DATA_4) and nets created a
     second time (a create_net repeated, or creating a net the design fixture already has)."""
     for s in (s for s in v.calls() if s.certain):
         spec = v.catalog.procs[s.command.name or ""]
-        for flag, value in _pairs(s.command):
+        for flag, value in word_pairs(s.command):
             arg = spec.arg(flag.literal or "")
             if arg and arg.type == "net" and value and value.kind == "bare" and value.literal:
-                new = _near_name(value.literal, v.names, rng)
+                new = near_name(value.literal, v.names, rng)
                 what = f"-net {value.literal} → {new} (no such net) on line {s.command.line}"
                 yield "unknown_net", new and v.word(value, new), what
     for line, st, certain in v.statements:
         target = [st.target] if st.target and st.target[0] not in "@*" else []
         names = target if st.kind == "rule" else st.nets
         old = rng.choice(names) if certain and names else ""
-        new = _near_name(old, v.names, rng) if old else None
+        new = near_name(old, v.names, rng) if old else None
         edited = new and v.edit_line(line, rf"(?<![\w@]){old}\b", new, dsl_breaks=False)
         yield "unknown_net", edited, f"net {old} → {new} (no such net) on line {line}"
     for s in v.sites:
         c = s.command
         if s.certain and c.name == "foreach" and len(c.words) == 4 and c.words[2].kind == "braced":
             var, body = c.words[1].literal, c.words[3].text
-            items = list(_IDENT.finditer(c.words[2].literal or ""))
+            items = list(IDENT.finditer(c.words[2].literal or ""))
             if items and f"-net ${var}" in body and f"-name ${var}" not in body:
                 m = rng.choice(items)
-                new, start = _near_name(m[0], v.names, rng), c.words[2].content_start + m.start()
+                new, start = near_name(m[0], v.names, rng), c.words[2].content_start + m.start()
                 what = f"loop item {m[0]} → {new} (no such net) on line {c.line}"
                 yield "unknown_net", new and v.sub(start, start + len(m[0]), new), what
     for s in (s for s in v.calls("my::create_net") if v.standalone(s)):
@@ -447,13 +268,13 @@ def _nets(v: _View, rng: random.Random) -> Iterator[Candidate]:
         yield "duplicate_net", v.insert_after(n, new), what
 
 
-def _alone(v: _View, line: int, kind: str) -> bool:
+def _alone(v: ScriptView, line: int, kind: str) -> bool:
     """The line holds only this DSL statement, so it can be copied, moved or deleted."""
     text = v.lines[line - 1].strip()
     return text.startswith(kind + " ") and "{" not in text and "}" not in text
 
 
-def _ids(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _ids(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """IDs used twice (rules, groups, placed instances) and groups used before or without their
     definition."""
     for kind in ("rule", "group"):
@@ -475,7 +296,7 @@ def _ids(v: _View, rng: random.Random) -> Iterator[Candidate]:
         target = st.target or ""
         if not (certain and st.kind == "rule" and target.startswith("@")):
             continue
-        new = _near_name(target[1:], v.names | set(groups), rng)
+        new = near_name(target[1:], v.names | set(groups), rng)
         edited = new and v.edit_line(line, re.escape(target) + r"\b", "@" + new)
         yield "undefined_group", edited, f"{target} → @{new} on line {line}"
         g = groups.get(target[1:])
@@ -488,7 +309,7 @@ def _ids(v: _View, rng: random.Random) -> Iterator[Candidate]:
             yield "undefined_group", "\n".join(lines), what
 
 
-def _order(v: _View, rng: random.Random) -> Iterator[Candidate]:
+def _order(v: ScriptView, rng: random.Random) -> Iterator[Candidate]:
     """Touching the design before my::load_design, and loops or recursion that never end."""
     touching = [s for s in v.calls() if v.catalog.procs[s.command.name or ""].requires_design]
     load = v.load.command if v.load else None
@@ -518,7 +339,7 @@ def _order(v: _View, rng: random.Random) -> Iterator[Candidate]:
     recurse = f"proc {retry} {{}} {{\n  {body}\n  {retry}\n}}\n{retry}"
     what = f"proc {retry} that calls itself forever inserted after line {n}"
     yield "runtime_limit", v.insert_after(n, recurse), what
-    for c in (s.command for s in v.sites if _proc(s.command)):
+    for c in (s.command for s in v.sites if is_proc(s.command)):
         name, params, close = c.words[1].literal, c.words[2].literal or "{", v.line_end(c)
         repeats = set(re.findall(r"\b(my::\w+|dsl)\b", c.words[3].text)) <= set(_REPEATABLE)
         if name in v.called and repeats and "{" not in params and v.lines[close - 1] == "}":
@@ -541,7 +362,7 @@ def mutate_script(
     first few negatives of each script, and interleaving keeps the 16 classes balanced.
     """
     try:
-        view = _View(text, catalog, fixture)
+        view = ScriptView(text, catalog, fixture)
     except (TclParseError, DslSyntaxError):
         return  # not a valid script: nothing to mutate
     by_class: dict[str, list[tuple[str, str]]] = {cls: [] for cls in CLASSES}
