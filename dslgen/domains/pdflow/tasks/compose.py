@@ -12,16 +12,14 @@ import random
 from dataclasses import dataclass
 
 from dslgen.domains.pdflow.tasks import phrases as ph
+from dslgen.domains.pdflow.tasks.dsl_features import DSL_FEATURES, dsl_group, dsl_rule
 from dslgen.domains.pdflow.tasks.features import (
-    DSL_FEATURES,
     HOST_FEATURES,
     LAYERS,
     NET_FEATURES,
     Design,
     Feature,
     create_net,
-    dsl_group,
-    dsl_rule,
 )
 from dslgen.records import Task
 from dslgen.taskgen import param_bucket, template_allowed
