@@ -36,7 +36,6 @@ def main() -> None:
 
     from dslgen.sweep.config import load_sweep_config
     from dslgen.sweep.predict import run_predict
-    from dslgen.sweep.study import default_storage
 
     sweep = load_sweep_config(args.config)
     folder = args.out or Path("sweeps") / sweep.name
@@ -56,7 +55,7 @@ def main() -> None:
         table.add_column(column)
     for size in (int(s) for s in args.sizes.split(",")):
         reports = [
-            run_predict(sweep, folder, default_storage(folder), args.top_k, size, subset_seed=seed)
+            run_predict(sweep, folder, None, args.top_k, size, subset_seed=seed)
             for seed in range(args.seeds)
         ]
         if not all(r.exhaustive for r in reports):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 import traceback
 from dataclasses import asdict
 from pathlib import Path
@@ -137,6 +138,6 @@ def _exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
         while True:
             if os.getppid() != parent_pid:
                 os._exit(1)
-            threading.Event().wait(interval)
+            time.sleep(interval)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()

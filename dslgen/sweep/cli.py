@@ -91,12 +91,6 @@ def run_command(
     )
 
 
-def _storage_of(folder: Path, storage: str | None) -> str:
-    from dslgen.sweep.study import default_storage
-
-    return storage or default_storage(folder)
-
-
 @sweep_group.command("predict")
 @config_option
 @storage_option
@@ -143,11 +137,13 @@ def predict_command(
     folder = _folder(out, sweep.name)
     transfer = None
     if transfer_folder is not None:
-        transfer = (_sweep_in(transfer_folder), _storage_of(transfer_folder, None))
+        from dslgen.sweep.study import default_storage
+
+        transfer = (_sweep_in(transfer_folder), default_storage(transfer_folder))
     report = run_predict(
         sweep,
         folder,
-        _storage_of(folder, storage),
+        storage,
         top_k,
         fit_on,
         transfer,
@@ -236,5 +232,5 @@ def report_command(
 
     sweep = _load(config_path, domain)
     folder = _folder(out, sweep.name)
-    path = write_sweep_report(sweep, folder, _storage_of(folder, storage), report_dir)
+    path = write_sweep_report(sweep, folder, storage, report_dir)
     click.echo(f"wrote {path}")

@@ -162,10 +162,10 @@ def run_predict(
         run_queued(sweep, folder, storage_url, to_run, say)
         known = {p.key: p for p in finished_points(study)}
     for row in ranking:
-        point = known.get(params_key(row.params))
+        key = params_key(row.params)
+        point = known.get(key)
         if point is not None:
             row.actual, row.seconds = point.value, point.seconds
-            key = params_key(row.params)
             row.source = (
                 "fit" if key in fitted_keys else ("ran" if row.params in to_run else "truth")
             )

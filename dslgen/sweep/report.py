@@ -15,7 +15,7 @@ from dslgen.corpus.records import write_text
 from dslgen.evals.report import write_png
 from dslgen.sweep.config import SweepConfig, Value
 from dslgen.sweep.points import TrialPoint, finished_points
-from dslgen.sweep.study import open_study
+from dslgen.sweep.study import default_storage, open_study
 from dslgen.train.run import read_json
 
 PREDICT_FILE = "predict.json"
@@ -54,12 +54,14 @@ def importances(study: Any, seed: int) -> dict[str, dict[str, float]] | str:
 
 
 def write_sweep_report(
-    sweep: SweepConfig, folder: Path, storage_url: str, out: Path | None = None
+    sweep: SweepConfig, folder: Path, storage_url: str | None = None, out: Path | None = None
 ) -> Path:
-    """Write report.md and its PNGs into `out` (default: the sweep folder); returns report.md."""
+    """Write report.md and its PNGs into `out` (default: the sweep folder); returns report.md.
+    `storage_url` defaults to the sweep folder's SQLite study."""
     import optuna
 
     out = out or folder
+    storage_url = storage_url or default_storage(folder)
     out.mkdir(parents=True, exist_ok=True)
     study = open_study(sweep, storage_url, create=False)
     points = finished_points(study)
