@@ -174,6 +174,11 @@ def catalog_schema() -> None:
 @adapter_option
 @registry_option
 @click.option("--no-grammar", is_flag=True, help="Decode without the grammar (for ablations).")
+@click.option(
+    "--no-grounding",
+    is_flag=True,
+    help="Do not ground the grammar's names, files, numbers and values in the request.",
+)
 @no_retrieval_option
 @click.option(
     "--restrict-to-pack", is_flag=True, help="Let the grammar allow only the pack's procs."
@@ -203,6 +208,7 @@ def generate(
     adapter: str | None,
     registry: Path | None,
     no_grammar: bool,
+    no_grounding: bool,
     no_retrieval: bool,
     restrict_to_pack: bool,
     repair_rounds: int,
@@ -243,6 +249,7 @@ def generate(
         not no_grammar,
         restrict_to_pack,
         repair_rounds,
+        grounding=not no_grounding,
     )
     status = lambda message: click.echo(f"dslgen: {message}", err=True)  # noqa: E731
     version = served_version(chosen.name, registry) if model is None and adapter is None else None
@@ -251,6 +258,8 @@ def generate(
     status(f"loading model{f' ({chosen.name} {version.name}, promoted)' if version else ''}")
     session = open_session(chosen, model, adapter, use_retrieval=not no_retrieval)
     result = generate_script(request, chosen, session.sampler, session.build_context, status)
+    if result.choice is not None and result.choice.index is not None:
+        status(f"picked candidate {result.choice.index}: {result.choice.reason}")
     if show_pack:
         click.echo(
             f"--- context pack ({', '.join(result.pack_ids)}) ---\n{result.context}\n---", err=True
@@ -289,13 +298,27 @@ def generate(
 @domain_option
 @catalog_option
 @click.option("--procs", help="Comma-separated procs to restrict the grammar to.")
+@click.option(
+    "-i", "--instruction", help="Ground the grammar in this request (as `dslgen generate` does)."
+)
+@click.option(
+    "--fixture", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Design JSON."
+)
 @friendly_errors
-def grammar(domain: str, catalog_path: Path | None, procs: str | None) -> None:
-    """Print the decoding grammar (Lark) compiled from the catalog."""
+def grammar(
+    domain: str,
+    catalog_path: Path | None,
+    procs: str | None,
+    instruction: str | None,
+    fixture: Path | None,
+) -> None:
+    """Print the decoding grammar (Lark) compiled from the catalog, grounded in a request with -i."""
     from dslgen.domain import get_domain
+    from dslgen.validate.files import load_fixture_file
 
     chosen = get_domain(domain, catalog_path)
-    click.echo(chosen.grammar(procs.split(",") if procs else None))
+    fixture_data = load_fixture_file(fixture)
+    click.echo(chosen.grammar(procs.split(",") if procs else None, fixture_data, instruction))
 
 
 def _register_plugins() -> None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from dslgen.catalog.model import Catalog
 from dslgen.errors import UnknownDomainError
-from dslgen.records import Doc, Negative, Report, Task
+from dslgen.records import Coverage, Doc, Negative, Report, Task
 
 # name -> "module:factory"; imported only when asked for, so `dslgen validate` stays light.
 REGISTRY: dict[str, str] = {
@@ -42,9 +42,25 @@ class Domain(Protocol):
         """A hash of what derived artefacts (indexes, cached eval samples) depend on."""
         ...
 
-    def grammar(self, procs: list[str] | None = None, fixture: dict[str, Any] | None = None) -> str:
+    def grammar(
+        self,
+        procs: list[str] | None = None,
+        fixture: dict[str, Any] | None = None,
+        instruction: str | None = None,
+    ) -> str:
         """Lark text for constrained decoding, optionally restricted to some procs; a domain whose
-        answers name things in the request's fixture (finance: fact ids) restricts them to it."""
+        answers name things in the request's fixture (finance: fact ids) restricts them to it.
+        With `instruction`, the grammar is grounded: free values (names, files, numbers, enum
+        values) come from the request and the fixture where it names them, and keep the
+        catalog's range where it does not, so a well-posed request stays possible."""
+        ...
+
+    def coverage(
+        self, instruction: str, text: str, fixture: dict[str, Any] | None = None
+    ) -> Coverage:
+        """How much of `instruction` the output `text` does, and what it does unasked (for
+        selection, see dslgen.decode.selection). A domain with nothing to compare returns
+        `Coverage()` (names nothing, so every output covers it)."""
         ...
 
     def request_fixture(

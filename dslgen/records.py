@@ -93,6 +93,47 @@ class Report:
         return out
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a request a candidate does (`Domain.coverage`).
+
+    `named` things the request names (files, names, values, actions), `covered` of them done;
+    `missing` and `unasked` say which, in the user's words (`name CLK`, `action my::save_design`);
+    `unasked` are things it does that the request never named (an invented net, a save nobody
+    asked for); `acts` is False for a script that does nothing beyond its header.
+    """
+
+    named: int = 0
+    covered: int = 0
+    missing: list[str] = field(default_factory=list)
+    unasked: list[str] = field(default_factory=list)
+    acts: bool = True
+
+    @property
+    def share(self) -> float:
+        """The covered share of what the request names (1 when it names nothing)."""
+        return self.covered / self.named if self.named else 1.0
+
+    @property
+    def weight(self) -> float:
+        """A candidate's vote in execution consensus: coverage squared (so one that does all
+        of the request outweighs two that do half of it), halved for each unasked thing, and 0
+        for a script that does nothing when the request names something."""
+        if not self.acts and self.named:
+            return 0.0
+        return self.share**2 * 0.5 ** len(self.unasked)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "named": self.named,
+            "covered": self.covered,
+            "share": round(self.share, 4),
+            "missing": self.missing,
+            "unasked": self.unasked,
+            "acts": self.acts,
+        }
+
+
 def _error_order(error: Error) -> tuple[int, str]:
     return (error.line, error.cls)
 

@@ -84,9 +84,14 @@ def corpus_build(
 @click.option("--seed", default=7, show_default=True)
 @friendly_errors
 def corpus_evals(domain: str, out: Path | None, seed: int) -> None:
-    """Build the frozen held-out eval suites (syntax, unit, scenario)."""
+    """Build the frozen held-out eval suites (syntax, unit, scenario), and the hand-phrased
+    suite from its source (evals/DOMAIN/handwritten.toml) where there is one."""
     from dslgen.corpus.evals import build_eval_suites
+    from dslgen.evals.handwritten import SUITE, build_handwritten_suite
 
     target = out or Path("evals") / domain
     counts = build_eval_suites(domain, target, seed)
+    source = Path("evals") / domain / f"{SUITE}.toml"
+    if source.is_file():
+        counts[SUITE] = build_handwritten_suite(source, target / f"{SUITE}.jsonl", domain)
     click.echo(f"wrote {target}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dslgen.decode.sampler import Sample, Sampler
+from dslgen.decode.selection import Ballot, Choice, choose, outcome_groups
 from dslgen.domain import Domain
 from dslgen.prompts import render_messages, render_repair_instruction
-from dslgen.records import Report
+from dslgen.records import Coverage, Report
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class GenerateRequest:
     use_grammar: bool = True
     restrict_to_pack: bool = False
     repair_rounds: int = 1
+    grounding: bool = True  # ground the grammar's free values in the request (Domain.grammar)
+    selection: str = "consensus"  # see dslgen.decode.selection
 
 
 @dataclass
@@ -38,9 +41,20 @@ class Candidate:
     report: Report
     round: int
     cut_from: int | None = None  # characters the sample had before it was cut back (truncated)
+    coverage: Coverage = field(default_factory=Coverage)
+    group: int | None = None  # outcome group among the request's candidates
+
+    @property
+    def ballot(self) -> Ballot:
+        return Ballot(
+            self.report.valid, self.group, self.coverage, self.sample.logprob, self.sample.tokens
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "group": self.group,
+            "coverage": self.coverage.to_json(),
+            "vote": round(self.coverage.weight, 4),
             "text": self.sample.text,
             "tokens": self.sample.tokens,
             "logprob": self.sample.logprob,
@@ -63,16 +77,23 @@ class GenerateResult:
     context: str
     pack_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    choice: Choice | None = None
 
     @property
     def tokens(self) -> int:
         return sum(c.sample.tokens for c in self.candidates)
+
+    @property
+    def chosen(self) -> Candidate | None:
+        index = self.choice.index if self.choice else None
+        return self.candidates[index] if index is not None else None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "script": self.script,
             "valid": self.valid,
             "report": self.report.to_json(),
+            **(self.choice.to_json() if self.choice else {}),
             "candidates": [c.to_json() for c in self.candidates],
             "context_pack": self.pack_ids,
             "seconds": self.seconds,
@@ -81,7 +102,9 @@ class GenerateResult:
 
 
 #: Bump when sampling or checking changes what a request yields (eval caches key on it).
-SAMPLING_VERSION = "5"  # 3: cut back; 4: samples stop on loops; 5: the domain proposes cuts
+#: 3: cut back; 4: samples stop on loops; 5: the domain proposes cuts; 6: evals sample through
+#: generate_script (rounds, repair and selection as users get them) and keep coverage + groups
+SAMPLING_VERSION = "6"
 
 
 def checked(
@@ -150,7 +173,8 @@ def prepare_prompt(
     grammar = None
     if request.use_grammar:
         procs = pack_procs if request.restrict_to_pack else None
-        grammar = domain.grammar(procs, request.fixture)
+        instruction = request.instruction if request.grounding else None
+        grammar = domain.grammar(procs, request.fixture, instruction)
     messages = render_messages(domain.name, request.instruction, context, request.fixture)
     return Prompt(messages, grammar, context, pack_ids)
 
@@ -183,32 +207,16 @@ def _draw(
     )
 
 
-def sample_attempts(
-    request: GenerateRequest,
-    domain: Domain,
-    sampler: Sampler,
-    build_context: ContextBuilder = no_context,
-) -> list[list[Candidate]]:
-    """k independent attempts (for pass@k evals): one batch of k samples, then each invalid
-    sample is repaired on its own, up to `request.repair_rounds` times.
-
-    Returns one chain per attempt, first sample first; an attempt's outcome is its last candidate.
-    Repairs draw one sample each, seeded `seed + 1000 * round + attempt`, so attempts stay
-    independent and reproducible.
-    """
-    request = bound_to_domain(request, domain)
-    prompt = prepare_prompt(request, domain, build_context)
-    samples = _draw(sampler, request, prompt.messages, prompt.grammar, request.k, request.seed)
-    chains = [[checked(domain, s, request, 0)] for s in samples]
-    for round_number in range(1, request.repair_rounds + 1):
-        for attempt, chain in enumerate(chains):
-            if chain[-1].report.valid:
-                continue
-            messages = repair_messages(domain, chain[-1], prompt.context, request.fixture)
-            seed = request.seed + 1000 * round_number + attempt
-            (sample,) = _draw(sampler, request, messages, prompt.grammar, 1, seed)
-            chain.append(checked(domain, sample, request, round_number))
-    return chains
+def score_candidates(domain: Domain, request: GenerateRequest, candidates: list[Candidate]) -> None:
+    """Give each candidate its coverage of the request and its outcome group (valid candidates'
+    executed states, compared with the domain's `outcome_matches`)."""
+    for candidate in candidates:
+        candidate.coverage = domain.coverage(
+            request.instruction, candidate.sample.text, request.fixture
+        )
+    states = [c.report.state if c.report.valid else None for c in candidates]
+    for candidate, group in zip(candidates, outcome_groups(domain, states), strict=True):
+        candidate.group = group
 
 
 def generate_script(
@@ -218,50 +226,51 @@ def generate_script(
     build_context: ContextBuilder = no_context,
     on_status: Callable[[str], None] = lambda message: None,
 ) -> GenerateResult:
-    """Run the pipeline; the result's `valid` says whether any candidate passed all four layers."""
+    """Run the pipeline: rounds of k samples, each validated (which executes it), scored and
+    voted on (dslgen.decode.selection) until a valid candidate does what the request asks. A
+    round with no valid candidate is followed by a repair round on the validator's errors; one
+    whose valid candidates all do nothing samples again. The result's `valid` says whether the
+    chosen candidate passed all four layers; `choice` says why it was chosen."""
     started = time.perf_counter()
     request = bound_to_domain(request, domain)
     prompt = prepare_prompt(request, domain, build_context)
-    context, pack_ids, grammar, messages = (
-        prompt.context,
-        prompt.pack_ids,
-        prompt.grammar,
-        prompt.messages,
-    )
+    messages = prompt.messages
     candidates: list[Candidate] = []
+    choice = Choice(None, request.selection)
     for round_number in range(request.repair_rounds + 1):
         on_status(
-            f"round {round_number}: sampling {request.k} under {'the grammar' if grammar else 'no grammar'}"
+            f"round {round_number}: sampling {request.k} under "
+            f"{'the grammar' if prompt.grammar else 'no grammar'}"
         )
-        samples = _draw(sampler, request, messages, grammar, request.k, request.seed + round_number)
+        samples = _draw(
+            sampler, request, messages, prompt.grammar, request.k, request.seed + round_number
+        )
         batch = [checked(domain, s, request, round_number) for s in samples]
         candidates += batch
-        ranked = sorted(batch, key=lambda c: -c.sample.logprob)
-        chosen = next((c for c in ranked if c.report.valid), None)
+        score_candidates(domain, request, candidates)
+        choice = choose([c.ballot for c in candidates], request.selection)
         on_status(
             f"round {round_number}: {sum(c.report.valid for c in batch)} of {len(batch)} valid"
         )
-        if chosen is not None:
-            return GenerateResult(
-                chosen.sample.text,
-                True,
-                chosen.report,
-                candidates,
-                context,
-                pack_ids,
-                time.perf_counter() - started,
-            )
-        messages = repair_messages(domain, ranked[0], context, request.fixture)
-    best = max(
-        candidates,
-        key=lambda c: (c.report.valid_syntax, c.report.policy_ok is True, c.sample.logprob),
-    )
+        if choice.index is not None and candidates[choice.index].ballot.does_task:
+            break
+        invalid = sorted((c for c in batch if not c.report.valid), key=lambda c: -c.sample.logprob)
+        if invalid:
+            messages = repair_messages(domain, invalid[0], prompt.context, request.fixture)
+    if choice.index is not None:
+        best = candidates[choice.index]
+    else:
+        best = max(
+            candidates,
+            key=lambda c: (c.report.valid_syntax, c.report.policy_ok is True, c.sample.logprob),
+        )
     return GenerateResult(
         best.sample.text,
-        False,
+        best.report.valid,
         best.report,
         candidates,
-        context,
-        pack_ids,
+        prompt.context,
+        prompt.pack_ids,
         time.perf_counter() - started,
+        choice,
     )

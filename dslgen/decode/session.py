@@ -44,7 +44,7 @@ def open_session(
     budget = budget or trained.get("budget")
 
     resolved = resolve_model(model)
-    hf_model = load_model(model, adapter=adapter)
+    hf_model = load_model(model, adapter=adapter, merge_adapter=True)
     tokenizer = load_tokenizer(model)
     builder = retrieval_context(domain, model, budget) if use_retrieval else no_context
     return GenerationSession(

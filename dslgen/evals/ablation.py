@@ -1,5 +1,9 @@
-"""The ablation: one base configuration, then grammar, retrieval, the SFT adapter and a repair
-round added one at a time, all through `run_eval` (sharing its cache), in one table."""
+"""The ablations, all through `run_eval` (sharing its cache), each in one table:
+- `pipeline`: one base configuration, then grammar, retrieval, the SFT adapter and a repair
+  round added one at a time;
+- `selection`: the grammar as it was (not grounded) with the old pick (highest summed
+  log-probability), + a grammar grounded in the request, + coverage-weighted execution
+  consensus. The last two share their samples: only the pick differs."""
 
 from __future__ import annotations
 
@@ -54,6 +58,26 @@ def ablation_steps(base: EvalConfig, adapter: str | None) -> tuple[list[Ablation
     return steps, notes
 
 
+def selection_steps(base: EvalConfig, adapter: str | None) -> tuple[list[AblationStep], list[str]]:
+    """Current selection, + grounding, + coverage and consensus, on the base's grammar and
+    retrieval settings with the adapter (if any)."""
+    current = base.with_changes(
+        use_grammar=True, grounding=False, selection="logprob", adapter=adapter, repair_rounds=0
+    )
+    grounded = current.with_changes(grounding=True)
+    steps = [
+        AblationStep("current", "current selection (summed log-prob)", current),
+        AblationStep("grounding", "+ grounding", grounded),
+        AblationStep(
+            "consensus", "+ coverage and consensus", grounded.with_changes(selection="consensus")
+        ),
+    ]
+    return steps, [] if adapter else ["No --adapter: the default model without an adapter."]
+
+
+ABLATIONS = {"pipeline": ablation_steps, "selection": selection_steps}
+
+
 def run_ablation(
     base: EvalConfig,
     adapter: str | None,
@@ -61,11 +85,12 @@ def run_ablation(
     command: str,
     run: Callable[[EvalConfig, Progress | None], EvalRun] | None = None,
     progress: Callable[[str], Progress | None] = lambda step: None,
+    kind: str = "pipeline",
 ) -> Path:
     """Run every step, write each run folder under `out/runs/` and the combined `ablation.md`,
     `ablation.json` and `ablation.png` in `out`; returns the Markdown file."""
     run = run or run_eval
-    steps, notes = ablation_steps(base, adapter)
+    steps, notes = ABLATIONS[kind](base, adapter)
     results: dict[str, dict[str, Any]] = {}
     for step in steps:
         finished = run(step.config, progress(step.name))
@@ -78,12 +103,11 @@ def run_ablation(
     labels = [step.label for step in steps]
     k = base.k
     series = {
-        f"{suite} pass@{k_}": [
-            results[s.name]["metrics"]["by_suite"].get(suite, {}).get(f"pass@{k_}") or 0.0
-            for s in steps
+        f"{suite} {key}": [
+            results[s.name]["metrics"]["by_suite"].get(suite, {}).get(key) or 0.0 for s in steps
         ]
         for suite in base.suites
-        for k_ in sorted({1, k})
+        for key in ["picked@1", *(f"pass@{k_}" for k_ in sorted({1, k}))]
     }
     write_png(out / "ablation.png", bar_chart(labels, series, "ablation", True))
     return out / "ablation.md"

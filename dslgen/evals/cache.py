@@ -20,7 +20,7 @@ from dslgen.evals.config import EvalConfig
 from dslgen.evals.records import SampleRecord
 from dslgen.paths import home
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: records are generate's candidates with selection fields
 
 
 def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
@@ -44,8 +44,11 @@ def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
         "top_p": config.top_p,
         "max_tokens": config.max_tokens,
         "use_grammar": config.use_grammar,
+        "grounding": config.grounding and config.use_grammar,
         "use_retrieval": config.use_retrieval,
         "repair_rounds": config.repair_rounds,
+        # which candidate wins decides whether a repair round runs, so only then does it matter
+        "selection": config.selection if config.repair_rounds else None,
     }
 
 
@@ -101,7 +104,7 @@ class SampleCache:
                 continue  # a line torn by a killed run
             by_task[(record.task_id, record.task_digest)][record.index] = record
         return {
-            task: [samples[i] for i in range(n)]
+            task: [samples[i] for i in sorted(samples)]
             for task, samples in by_task.items()
             if set(range(n)) <= set(samples)
         }

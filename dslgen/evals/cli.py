@@ -137,9 +137,22 @@ def _command_line() -> str:
     "--adapter", type=click.Path(exists=True, file_okay=False), help="A LoRA adapter or run."
 )
 @click.option("--no-grammar", is_flag=True, help="Sample without the decoding grammar.")
+@click.option(
+    "--no-grounding", is_flag=True, help="Do not ground the grammar in each task's request."
+)
+@click.option(
+    "--selection",
+    type=click.Choice(["consensus", "logprob"]),
+    default="consensus",
+    show_default=True,
+    help="How the picked candidate (pass@1 picked) is chosen.",
+)
 @no_retrieval_option
 @click.option(
-    "--repair-rounds", default=0, show_default=True, help="Repairs of each invalid sample."
+    "--repair-rounds",
+    default=0,
+    show_default=True,
+    help="Repair rounds after a round with no valid candidate (as `dslgen generate`).",
 )
 @click.option(
     "--out",
@@ -153,6 +166,7 @@ def eval_group(
     suite: str | None,
     suite_files: tuple[str, ...],
     no_grammar: bool,
+    no_grounding: bool,
     no_retrieval: bool,
     out: Path | None,
     catalog_path: Path | None,
@@ -174,6 +188,7 @@ def eval_group(
         suite,
         catalog_path,
         use_grammar=not no_grammar,
+        grounding=not no_grounding,
         use_retrieval=not no_retrieval,
         extra_suites=suite_files,
         **fields,
@@ -241,6 +256,15 @@ def compare_command(runs: tuple[Path, ...], out: Path | None) -> None:
 @click.option(
     "--suites", default=None, help="Suites of the table  [default: the domain's headline suites]"
 )
+@click.option(
+    "--steps",
+    "kind",
+    type=click.Choice(["pipeline", "selection"]),
+    default="pipeline",
+    show_default=True,
+    help="pipeline: + grammar, + retrieval, + adapter, + repair; selection: current pick, "
+    "+ grounding, + coverage and consensus.",
+)
 @_sampling_options
 @click.option(
     "--adapter",
@@ -256,6 +280,7 @@ def compare_command(runs: tuple[Path, ...], out: Path | None) -> None:
 @friendly_errors
 def ablation_command(
     suites: str | None,
+    kind: str,
     adapter: str | None,
     out: Path,
     catalog_path: Path | None,
@@ -268,6 +293,11 @@ def ablation_command(
     base = _config(suites, catalog_path, headline=2, **fields)
     with _progress_bar() as for_step:
         path = run_ablation(
-            base, adapter, out, _command_line(), progress=lambda step: for_step(f"ablation: {step}")
+            base,
+            adapter,
+            out,
+            _command_line(),
+            progress=lambda step: for_step(f"ablation: {step}"),
+            kind=kind,
         )
     click.echo(path)

@@ -42,6 +42,8 @@ class EvalConfig:
     use_grammar: bool = True
     use_retrieval: bool = True
     repair_rounds: int = 0
+    grounding: bool = True  # ground the grammar in each request (see Domain.grammar)
+    selection: str = "consensus"  # how the pick is replayed (dslgen.decode.selection)
     limit: int | None = None
     workers: int = 1
     evals_dir: str | None = None  # default: evals/<domain> under the working directory
@@ -54,7 +56,7 @@ class EvalConfig:
 
     def check(self) -> None:
         """Raise EvalConfigError naming the first setting that cannot work."""
-        known = suite_names(self.domain)
+        known = suite_names(self.domain, self.evals_dir)
         unknown = [s for s in self.suites if s not in known]
         if unknown or not (self.suites or self.extra_suites):
             raise EvalConfigError(
@@ -85,6 +87,12 @@ class EvalConfig:
             raise EvalConfigError(f"--limit must be at least 1, not {self.limit}")
         if self.repair_rounds < 0:
             raise EvalConfigError("--repair-rounds cannot be negative")
+        from dslgen.decode.selection import SELECTIONS
+
+        if self.selection not in SELECTIONS:
+            raise EvalConfigError(
+                f"unknown --selection {self.selection!r}; choose from {', '.join(SELECTIONS)}"
+            )
 
     @property
     def ks(self) -> list[int]:
@@ -102,6 +110,8 @@ class EvalConfig:
         names = [*self.suites, *(Path(p).stem for p in self.extra_suites)]
         parts = [self.domain, "+".join(names), f"n{self.n}"]
         parts += [] if self.use_grammar else ["nogrammar"]
+        parts += [] if self.grounding or not self.use_grammar else ["nogrounding"]
+        parts += [] if self.selection == "consensus" else [f"select-{self.selection}"]
         parts += [] if self.use_retrieval else ["noretrieval"]
         parts += ["adapter"] if self.adapter else []
         parts += [f"repair{self.repair_rounds}"] if self.repair_rounds else []
@@ -117,12 +127,16 @@ class EvalConfig:
         return out
 
 
-def suite_names(domain: str) -> tuple[str, ...]:
-    """The domain's built suites, then its real-data suites."""
+def suite_names(domain: str, evals_dir: str | None = None) -> tuple[str, ...]:
+    """The domain's built suites, its real-data suites, then the hand-written suite files in its
+    evals folder (e.g. pdflow's `handwritten.jsonl`, built from `handwritten.toml`)."""
     from dslgen.domain import get_domain
 
     chosen = get_domain(domain)
-    return (*chosen.eval_suites, *chosen.real_suites)
+    folder = Path(evals_dir or Path("evals") / domain)
+    written = sorted(p.stem for p in folder.glob("*.jsonl")) if folder.is_dir() else []
+    built = (*chosen.eval_suites, *chosen.real_suites)
+    return (*built, *(name for name in written if name not in built))
 
 
 def parse_suites(text: str, domain: str = "pdflow") -> tuple[str, ...]:

@@ -4,6 +4,11 @@ the failure taxonomy. Pure functions over `SampleRecord`s: no model, no domain.
 Denominators (see docs/evals.md): every rate is over all samples of the group except the DSL parse
 rate (over samples whose Tcl parses and that contain a DSL block) and the functional rate and
 pass@k (over samples/tasks that have an expected state).
+
+Two kinds of pass@1 are reported. `pass@1` (and pass@k) is the unbiased estimate over a task's
+first-round samples: what the sampler can do. `picked@1` is the share of tasks whose *picked*
+candidate (the selection replayed on all of the task's candidates, repair rounds included) is
+functionally correct: what a user of `dslgen generate` gets.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from dslgen.decode.selection import choose
 from dslgen.evals.passk import mean_pass_at_k
 from dslgen.evals.records import SampleRecord
 
@@ -23,14 +29,32 @@ def _rate(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
 
-def summarize(samples: list[SampleRecord], ks: list[int]) -> dict[str, Any]:
+def picked_rate(samples: list[SampleRecord], selection: str = "consensus") -> float | None:
+    """The share of tasks (with an expected state) whose picked candidate is functionally
+    correct; a task with no valid candidate counts as a failure."""
+    per_task: dict[str, list[SampleRecord]] = defaultdict(list)
+    for sample in samples:
+        if sample.functional is not None:
+            per_task[sample.task_id].append(sample)
+    hits = 0
+    for records in per_task.values():
+        records.sort(key=lambda s: s.index)
+        index = choose([r.ballot for r in records], selection).index
+        hits += index is not None and bool(records[index].functional)
+    return _rate(hits, len(per_task))
+
+
+def summarize(
+    samples: list[SampleRecord], ks: list[int], selection: str = "consensus"
+) -> dict[str, Any]:
     """The figures of one group of samples (see the module docstring for denominators)."""
     n = len(samples)
     with_dsl = [s for s in samples if s.dsl_ok is not None]
     scored = [s for s in samples if s.functional is not None]
     per_task: dict[str, list[SampleRecord]] = defaultdict(list)
     for sample in scored:
-        per_task[sample.task_id].append(sample)
+        if sample.round == 0:
+            per_task[sample.task_id].append(sample)
     counts = [(len(group), sum(bool(s.functional) for s in group)) for group in per_task.values()]
     seconds = [s.seconds for s in samples]
     out: dict[str, Any] = {
@@ -46,6 +70,7 @@ def summarize(samples: list[SampleRecord], ks: list[int]) -> dict[str, Any]:
         "valid_rate": _rate(sum(s.valid for s in samples), n),
         "functional_samples": len(scored),
         "functional_rate": _rate(sum(bool(s.functional) for s in scored), len(scored)),
+        "picked@1": picked_rate(samples, selection),
         "repaired": sum(s.round > 0 and s.valid for s in samples),
         "latency_mean_s": statistics.fmean(seconds) if seconds else None,
         "latency_p50_s": statistics.median(seconds) if seconds else None,
@@ -58,21 +83,26 @@ def summarize(samples: list[SampleRecord], ks: list[int]) -> dict[str, Any]:
 
 
 def _grouped(
-    samples: list[SampleRecord], key: Callable[[SampleRecord], str], ks: list[int]
+    samples: list[SampleRecord],
+    key: Callable[[SampleRecord], str],
+    ks: list[int],
+    selection: str,
 ) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[SampleRecord]] = defaultdict(list)
     for sample in samples:
         groups[key(sample)].append(sample)
-    return {name: summarize(groups[name], ks) for name in sorted(groups)}
+    return {name: summarize(groups[name], ks, selection) for name in sorted(groups)}
 
 
-def aggregate(samples: list[SampleRecord], ks: list[int]) -> dict[str, Any]:
+def aggregate(
+    samples: list[SampleRecord], ks: list[int], selection: str = "consensus"
+) -> dict[str, Any]:
     """Overall figures and the same figures per suite, per level and per intent."""
     return {
-        "overall": summarize(samples, ks),
-        "by_suite": _grouped(samples, lambda s: s.suite, ks),
-        "by_level": _grouped(samples, lambda s: s.level, ks),
-        "by_intent": _grouped(samples, lambda s: s.intent, ks),
+        "overall": summarize(samples, ks, selection),
+        "by_suite": _grouped(samples, lambda s: s.suite, ks, selection),
+        "by_level": _grouped(samples, lambda s: s.level, ks, selection),
+        "by_intent": _grouped(samples, lambda s: s.intent, ks, selection),
     }
 
 

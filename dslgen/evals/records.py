@@ -6,17 +6,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from dslgen.records import Report
+from dslgen.decode.selection import Ballot
+from dslgen.records import Coverage, Report
 
 
 @dataclass(frozen=True)
 class SampleRecord:
     """The final outcome of attempt `index` at task `task_id`.
 
-    `round` is the repair round that produced `text` (0: first sample); `seconds` and `tokens` sum
-    over the attempt's rounds, so they are the cost of the outcome. `dsl_ok` is None when the Tcl
-    does not parse or the script has no DSL block; `policy_ok`/`semantics_ok` are None when the
-    validator did not run that layer; `functional` is None when the task has no expected state.
+    A task's records are every candidate `dslgen generate` drew for it (`index` in drawing
+    order): the k of round 0, then any repair round's. `round` is the round that drew `text`.
+    `dsl_ok` is None when the Tcl does not parse or the script has no DSL block;
+    `policy_ok`/`semantics_ok` are None when the validator did not run that layer; `functional`
+    is None when the task has no expected state. The selection fields (`logprob`, `group`,
+    `coverage`, `vote`, `acts`, `named`) are what `dslgen.decode.selection.choose` reads, so any
+    selection can be replayed on cached samples; `chosen` marks the pick of the run's selection.
     """
 
     task_id: str
@@ -37,6 +41,21 @@ class SampleRecord:
     first_valid: bool
     functional: bool | None
     error_classes: list[str] = field(default_factory=list)
+    logprob: float = 0.0
+    group: int | None = None
+    coverage: float = 1.0
+    vote: float = 1.0
+    acts: bool = True
+    named: int = 0
+    unasked: int = 0
+    chosen: bool = False
+
+    @property
+    def ballot(self) -> Ballot:
+        """The candidate as selection sees it (coverage reduced to the figures it weighs)."""
+        covered = round(self.coverage * self.named)
+        coverage = Coverage(self.named, covered, unasked=["?"] * self.unasked, acts=self.acts)
+        return Ballot(self.valid, self.group, coverage, self.logprob, self.tokens)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

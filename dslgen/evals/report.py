@@ -26,7 +26,8 @@ COLUMNS = (
     ("mixed_compliance", "mixed", "{:.1%}"),
     ("policy_compliance", "policy", "{:.1%}"),
     ("functional_rate", "functional", "{:.1%}"),
-    ("pass@1", "pass@1", "{:.3f}"),
+    ("picked@1", "pass@1 picked", "{:.3f}"),
+    ("pass@1", "pass@1 sample", "{:.3f}"),
     ("pass@k", "pass@k", "{:.3f}"),
     ("latency_mean_s", "s/sample", "{:.2f}"),
     ("tokens_mean", "tokens/sample", "{:.0f}"),
@@ -66,7 +67,7 @@ def results_json(run: EvalRun, command: str = "") -> dict[str, Any]:
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
         },
         "ks": run.config.ks,
-        "metrics": aggregate(run.samples, run.config.ks),
+        "metrics": aggregate(run.samples, run.config.ks, run.config.selection),
         "taxonomy": failure_taxonomy(run.samples),
     }
 

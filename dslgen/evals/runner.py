@@ -2,8 +2,10 @@
 against the task's expected state, resumable from the sample cache, optionally over worker
 processes.
 
-Sampling goes through `dslgen.decode.pipeline.sample_attempts` (the same prompt, grammar, context
-pack and repair instruction as `dslgen generate`); nothing here builds prompts itself.
+Each task runs through `dslgen.decode.pipeline.generate_script`, exactly as `dslgen generate`
+and the server run a request (prompt, grounded grammar, context pack, rounds, repair and
+selection); nothing here builds prompts or picks candidates itself. Every candidate is recorded
+with what selection read of it, so another selection can be replayed on the cached samples.
 """
 
 from __future__ import annotations
@@ -121,8 +123,9 @@ def task_seed(config: EvalConfig, task: EvalTask) -> int:
 def sample_task(
     config: EvalConfig, domain: Domain, session: Any, task: EvalTask
 ) -> list[SampleRecord]:
-    """The n attempts at one task, each validated and checked for functional correctness."""
-    from dslgen.decode.pipeline import GenerateRequest, sample_attempts
+    """Every candidate `dslgen generate` draws for one task (n per round), each validated,
+    scored for selection and checked for functional correctness; the chosen one is marked."""
+    from dslgen.decode.pipeline import GenerateRequest, generate_script
 
     request = GenerateRequest(
         task.instruction,
@@ -134,18 +137,21 @@ def sample_task(
         seed=task_seed(config, task),
         use_grammar=config.use_grammar,
         repair_rounds=config.repair_rounds,
+        grounding=config.grounding,
+        selection=config.selection,
     )
-    chains = sample_attempts(request, domain, session.sampler, session.build_context)
+    result = generate_script(request, domain, session.sampler, session.build_context)
+    chosen = result.choice.index if result.choice else None
     records = []
-    for index, chain in enumerate(chains):
-        final = chain[-1]
+    for index, candidate in enumerate(result.candidates):
         functional = None
         if task.expected_state is not None:
             functional = bool(
-                final.report.valid
-                and final.report.state is not None
-                and domain.outcome_matches(final.report.state, task.expected_state)
+                candidate.report.valid
+                and candidate.report.state is not None
+                and domain.outcome_matches(candidate.report.state, task.expected_state)
             )
+        coverage = candidate.coverage
         records.append(
             SampleRecord(
                 task_id=task.id,
@@ -154,13 +160,21 @@ def sample_task(
                 level=task.level,
                 intent=task.intent,
                 index=index,
-                text=final.sample.text,
-                tokens=sum(c.sample.tokens for c in chain),
-                seconds=sum(c.sample.seconds for c in chain),
-                round=final.round,
-                first_valid=chain[0].report.valid,
+                text=candidate.sample.text,
+                tokens=candidate.sample.tokens,
+                seconds=candidate.sample.seconds,
+                round=candidate.round,
+                first_valid=candidate.report.valid,
                 functional=functional,
-                **verdicts(final.report),
+                logprob=candidate.sample.logprob,
+                group=candidate.group,
+                coverage=coverage.share,
+                vote=coverage.weight,
+                acts=coverage.acts,
+                named=coverage.named,
+                unasked=len(coverage.unasked),
+                chosen=index == chosen,
+                **verdicts(candidate.report),
             )
         )
     return records

@@ -55,6 +55,7 @@ def load_model(
     device: str | None = None,
     dtype: Any = None,
     quantize_4bit: bool = False,
+    merge_adapter: bool = False,
 ) -> Any:
     """The causal LM `spec` (see `resolve_model`) in eval mode on `device`.
 
@@ -62,7 +63,9 @@ def load_model(
     `$DSLGEN_DTYPE` if set, else bfloat16 on CUDA (float16 where bf16 is unsupported), and on CPU
     bfloat16 where the CPU computes it natively (decoding is memory-bound: ~40 % more tokens/s),
     float32 elsewhere. Training passes its dtype explicitly. quantize_4bit: NF4 via
-    bitsandbytes, CUDA only. adapter: a PEFT adapter folder loaded on top (PeftModel).
+    bitsandbytes, CUDA only. adapter: a PEFT adapter folder loaded on top (PeftModel);
+    merge_adapter: fold it into the weights (inference only: the same outputs without the
+    adapter layers' per-token overhead, which is large for a model this small; not with 4-bit).
     """
     import torch
     from transformers import AutoModelForCausalLM
@@ -82,6 +85,8 @@ def load_model(
         model.to(device)
     if adapter is not None:
         model = _with_adapter(model, Path(adapter))
+        if merge_adapter and not quantize_4bit:
+            model = model.merge_and_unload()
     model.eval()
     return model
 

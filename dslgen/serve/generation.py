@@ -125,12 +125,19 @@ def response_body(
         for candidate, raw in zip(data["candidates"], result.candidates, strict=True)
         if raw.report is not result.report
     ]
+    chosen = result.chosen
+    selection = result.choice.to_json() if result.choice else {}
+    if chosen is not None:
+        selection.update(
+            group=chosen.group, coverage=chosen.coverage.to_json(), vote=chosen.coverage.weight
+        )
     return {
         "id": interaction_id,
         "script": data["script"],
         "valid": data["valid"],
         "report": data["report"],
         "candidates": others,
+        "selection": selection,
         "latency_s": data["seconds"],
         "tokens": data["tokens"],
         "model": session.model_name,

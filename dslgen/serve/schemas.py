@@ -130,6 +130,11 @@ class GenerateResponse(BaseModel):
     valid: bool
     report: dict[str, Any]
     candidates: list[dict[str, Any]]
+    selection: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Why the script was picked: the chosen candidate's outcome group, coverage "
+        "and vote, every group's summed vote, and the reason (see docs/decoding.md).",
+    )
     latency_s: float
     tokens: int
     model: str

@@ -124,3 +124,24 @@ def test_eval_suites_are_frozen_and_reproducible(tmp_path):
     assert counts["unit"] >= 200 and counts["scenario"] >= 100 and counts["syntax"] >= 100
     for suite in counts:
         assert (tmp_path / f"{suite}.jsonl").read_bytes() == (EVALS / f"{suite}.jsonl").read_bytes()
+
+
+def test_no_training_record_leaks_any_eval_suite_handwritten_included(corpus_dir):
+    """The leakage check (the one curation refuses examples with) covers every committed suite,
+    the hand-phrased one included, and no generated training record trips it."""
+    from dslgen.curate.leakage import EvalSuiteIndex
+
+    index = EvalSuiteIndex.load(EVALS)
+    assert index is not None
+    assert any(ident.startswith("hw-") for ident in index.task_ids)
+    handwritten = read_jsonl(EVALS / "handwritten.jsonl")[0]
+    assert index.leak("new", handwritten["instruction"], "", None) is not None
+    for record in read_jsonl(corpus_dir / "train.jsonl"):
+        reason = index.leak(
+            record["id"],
+            record["instruction"],
+            record["output"],
+            record.get("expected_state"),
+            record.get("fixture"),
+        )
+        assert reason is None, (record["id"], reason)

@@ -25,6 +25,7 @@ METRIC_KEYS = {
     "mixed_compliance",
     "policy_compliance",
     "valid_rate",
+    "picked@1",
     "functional_samples",
     "functional_rate",
     "repaired",

@@ -120,3 +120,32 @@ def test_failure_taxonomy(samples):
 
 def test_first_failure_of_a_passing_sample_is_none():
     assert first_failure(sample("a", 0, PASS)) is None
+
+
+def test_picked_pass_at_1_replays_the_selection_on_every_candidate():
+    """picked@1 is what a user gets: the selection's pick among all candidates (repair rounds
+    included); pass@1 is the unbiased sample estimate over the first round only."""
+    import dataclasses
+
+    def record(task, index, verdict, **selection):
+        return dataclasses.replace(sample(task, index, verdict), **selection)
+
+    records = [
+        # task a: the likeliest script does nothing; the one that does the task is picked
+        record("a", 0, WRONG_STATE, logprob=-1.0, tokens=4, acts=False, coverage=0.0, named=3),
+        record("a", 1, PASS, logprob=-30.0, tokens=20, group=1, coverage=1.0, named=3),
+        # task b: two candidates agree on a wrong outcome, one is right: with equal coverage the
+        # larger group wins
+        record("b", 0, WRONG_STATE, group=0, coverage=1.0, named=2),
+        record("b", 1, WRONG_STATE, group=0, coverage=1.0, named=2),
+        record("b", 2, PASS, group=1, coverage=1.0, named=2),
+        # task c: round 0 all invalid, the repair round's candidate is right
+        record("c", 0, BAD_TCL),
+        record("c", 1, BAD_TCL),
+        dataclasses.replace(record("c", 2, PASS, group=0), round=1),
+    ]
+    figures = summarize(records, [1, 2])
+    assert figures["picked@1"] == pytest.approx(2 / 3)  # a and c
+    assert figures["pass@1"] == pytest.approx((1 / 2 + 1 / 3 + 0) / 3)
+    assert figures["pass@2"] == pytest.approx((1 + (1 - 1 / 3) + 0) / 3)
+    assert summarize(records, [1], "logprob")["picked@1"] == pytest.approx(1 / 3)  # c only

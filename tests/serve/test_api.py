@@ -16,6 +16,7 @@ def test_generate_returns_the_chosen_script_and_logs_exactly_one_row(client, sto
         "valid",
         "report",
         "candidates",
+        "selection",
         "latency_s",
         "tokens",
         "model",
@@ -25,6 +26,10 @@ def test_generate_returns_the_chosen_script_and_logs_exactly_one_row(client, sto
     assert body["report"]["valid"] is body["valid"] and "errors" in body["report"]
     assert len(body["candidates"]) == QUICK["k"] - 1  # the other samples, each with its report
     assert all("errors" in c["report"] and "text" in c for c in body["candidates"])
+    # why it was picked: each candidate's outcome group, coverage and vote, and the groups' votes
+    assert all({"group", "coverage", "vote"} <= set(c) for c in body["candidates"])
+    if body["valid"]:
+        assert {"chosen", "group_votes", "reason", "coverage", "vote"} <= set(body["selection"])
     assert body["tokens"] > 0 and body["latency_s"] > 0 and body["adapter"] is None
     assert body["model_version"] is None  # no registry: the model as given, as before
     assert body["model"].endswith("model")

@@ -17,7 +17,7 @@ from typing import Any
 
 from dslgen.catalog.model import Catalog
 from dslgen.errors import DslgenError, ScriptInvalidError
-from dslgen.records import Doc, Negative, Report, Task
+from dslgen.records import Coverage, Doc, Negative, Report, Task
 
 
 class FinanceDomain:
@@ -46,9 +46,16 @@ class FinanceDomain:
         """An empty catalog: the answer language is fixed by the schema, not by a catalog."""
         return Catalog(domain="finance", version="1")
 
-    def grammar(self, procs: list[str] | None = None, fixture: dict[str, Any] | None = None) -> str:
+    def grammar(
+        self,
+        procs: list[str] | None = None,
+        fixture: dict[str, Any] | None = None,
+        instruction: str | None = None,
+    ) -> str:
         """The answer grammar for the fixture's context (generic without one); `procs` is ignored
-        because finance has none."""
+        because finance has none, and so is `instruction`: the context already binds the facts an
+        answer may cite (its fact ids are the grammar's only sources), which is finance's
+        grounding."""
         from dslgen.domains.finance.context import parse_context
         from dslgen.domains.finance.grammar import answer_grammar
 
@@ -65,6 +72,13 @@ class FinanceDomain:
         if not report.valid or report.state is None:
             raise ScriptInvalidError(report)
         return report.state
+
+    def coverage(
+        self, instruction: str, text: str, fixture: dict[str, Any] | None = None
+    ) -> Coverage:
+        """Neutral: every answer cites only the context's facts (the grammar sees to it), and
+        candidates are told apart by their executed values (consensus), not by wording."""
+        return Coverage()
 
     def outcome_matches(self, actual: Any, expected: Any) -> bool:
         """Whether an answer's state has the expected value within the spec's tolerance (in the

@@ -11,7 +11,7 @@ from typing import Any
 
 from dslgen.catalog.model import Catalog, load_catalog
 from dslgen.errors import DslgenError, ScriptInvalidError
-from dslgen.records import Doc, Negative, Report, Task
+from dslgen.records import Coverage, Doc, Negative, Report, Task
 from dslgen.tcl.sandbox import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -48,11 +48,22 @@ class PdflowDomain:
     def fingerprint(self) -> str:
         return self._catalog.sha256
 
-    def grammar(self, procs: list[str] | None = None, fixture: dict[str, Any] | None = None) -> str:
-        """The decoding grammar (the fixture does not change it: net names are free words)."""
+    def grammar(
+        self,
+        procs: list[str] | None = None,
+        fixture: dict[str, Any] | None = None,
+        instruction: str | None = None,
+    ) -> str:
+        """The decoding grammar; with an instruction, grounded in what it and the fixture name
+        (nets, names, files, numbers, enum values — see mentions.py)."""
         from dslgen.domains.pdflow.grammar import compile_decoding_grammar
 
-        return compile_decoding_grammar(self._catalog, procs)
+        grounding = None
+        if instruction is not None:
+            from dslgen.domains.pdflow.mentions import find_mentions
+
+            grounding = find_mentions(instruction, self._catalog, fixture)
+        return compile_decoding_grammar(self._catalog, procs, grounding)
 
     def request_fixture(
         self, instruction: str, fixture: dict[str, Any] | None
@@ -93,6 +104,13 @@ class PdflowDomain:
         from dslgen.domains.pdflow.documents import catalog_documents, example_documents
 
         return tuple(catalog_documents(self._catalog) + example_documents(self._catalog))
+
+    def coverage(
+        self, instruction: str, text: str, fixture: dict[str, Any] | None = None
+    ) -> Coverage:
+        from dslgen.domains.pdflow.coverage import script_coverage
+
+        return script_coverage(instruction, text, self._catalog, fixture)
 
     def outcome_matches(self, actual: Any, expected: Any) -> bool:
         from dslgen.domains.pdflow.state import equal_states

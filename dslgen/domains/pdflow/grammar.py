@@ -11,11 +11,13 @@ Everything such a grammar produces passes the validator's syntax, DSL and policy
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
 
 from dslgen.catalog.model import ArgSpec, Catalog, DslProperty, DslStatement, ProcSpec, VariableSpec
+from dslgen.domains.pdflow.mentions import Mentions, Quantity
 from dslgen.errors import GrammarError
 from dslgen.grammar.lark_text import read_definitions, replace_definitions
 from dslgen.grammar.numeric import decimal_range_regex
@@ -36,12 +38,64 @@ def _rule_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-class _Compiler:
-    """Collects generated terminals while building rules (one terminal per distinct range)."""
+def numeral(value: float, integer: bool = False) -> str:
+    """The shortest plain numeral of a value, at most MAX_DECIMALS decimals kept when it has
+    more than that many (`2.0` -> `2`, `0.25` -> `0.25`)."""
+    if integer or float(value).is_integer():
+        return str(int(round(value)))
+    text = f"{value:.{MAX_DECIMALS + 6}f}".rstrip("0").rstrip(".")
+    short = f"{value:.{MAX_DECIMALS}f}".rstrip("0").rstrip(".")
+    return short if abs(float(short) - value) < 1e-12 else text
 
-    def __init__(self, catalog: Catalog) -> None:
+
+def _in_range(value: float, spec: ArgSpec | VariableSpec | DslProperty, scale: float) -> bool:
+    low = None if spec.min is None else spec.min / scale
+    high = None if spec.max is None else spec.max / scale
+    if low is not None and (
+        value < low or (getattr(spec, "min_exclusive", False) and value <= low)
+    ):
+        return False
+    return high is None or value <= high + 1e-12
+
+
+class _Compiler:
+    """Collects generated terminals while building rules (one terminal per distinct range).
+
+    With `grounding` (what the request names, see mentions.py) a value slot takes only the
+    request's literals that fit it: its numbers in the slot's unit and range, its files with the
+    slot's suffix, its enum values; a slot the request names nothing for keeps the catalog's range.
+    """
+
+    def __init__(self, catalog: Catalog, grounding: Mentions | None = None) -> None:
         self.catalog = catalog
+        self.grounding = grounding
         self.terminals: dict[str, str] = {}
+
+    def _alternatives(self, literals: list[str]) -> str:
+        return "(" + " | ".join(_quote(v) for v in dict.fromkeys(literals)) + ")"
+
+    def grounded_numbers(self, spec: ArgSpec | VariableSpec, unit: str | None) -> list[str]:
+        """The request's numbers that fit a host number slot, in its unit; the default too."""
+        if self.grounding is None:
+            return []
+        integer = spec.type == "int"
+        scales = self.catalog.policy.length_units or {}
+        values = []
+        for quantity in self.grounding.quantities:
+            if integer and (quantity.unit is not None or not quantity.value.is_integer()):
+                continue
+            value = quantity.in_unit(unit, scales) if unit else quantity.value
+            if _in_range(value, spec, 1.0):
+                values.append(numeral(value, integer))
+        if values and isinstance(spec.default, int | float):
+            values.append(numeral(float(spec.default), integer))
+        return values
+
+    def grounded_enum(self, values: list[str], default: object = None) -> list[str]:
+        named = [v for v in values if self.grounding and v in self.grounding.enum_values]
+        if not named:
+            return values
+        return named + ([str(default)] if default in values and default not in named else [])
 
     def terminal(self, stem: str, regex: str) -> str:
         name = f"{stem.upper()}_{len(self.terminals)}"
@@ -67,13 +121,21 @@ class _Compiler:
     def value(self, spec: ArgSpec | VariableSpec) -> str:
         """The grammar expression for one host value."""
         if spec.type == "enum":
-            return "(" + " | ".join(_quote(v) for v in spec.values or []) + ")"
+            return self._alternatives(self.grounded_enum(spec.values or [], spec.default))
         if spec.type in ("float", "int"):
-            return self.number(spec)
+            grounded = self.grounded_numbers(spec, getattr(spec, "unit", None))
+            return self._alternatives(grounded) if grounded else self.number(spec)
         if spec.type == "net":
             return "net"
         if spec.type == "path":
             suffixes = getattr(spec, "suffixes", None)
+            files = [
+                f
+                for f in (self.grounding.files if self.grounding else ())
+                if not suffixes or f.endswith(tuple(suffixes))
+            ]
+            if files:
+                return self._alternatives(files)
             ending = "(" + "|".join(re.escape(s) for s in suffixes) + ")" if suffixes else ""
             stem = r"[A-Za-z0-9_][A-Za-z0-9_\-]{0,31}" + ("" if suffixes else r"(\.[a-z]{1,4})?")
             return self.terminal("PATH", stem + ending)
@@ -101,55 +163,150 @@ class _Compiler:
         ]
 
     # -- DSL ------------------------------------------------------------------------------
+    def grounded_lengths(self, spec: DslProperty) -> list[str]:
+        """The request's lengths that fit a DSL length slot, in every unit the DSL takes
+        (`280 nanometres`: `280nm` or `0.28um`); a number without unit is read in the slot's."""
+        units = self.catalog.policy.length_units or {"um": 1.0}
+        base = spec.unit or next(iter(units))
+        literals = []
+        for quantity in self.grounding.quantities if self.grounding else ():
+            written = quantity if quantity.unit in units else Quantity(quantity.value, base)
+            for unit in units:
+                value = written.in_unit(unit, units)
+                if _in_range(written.in_unit(base, units), spec, 1.0):
+                    literals.append(numeral(value) + unit)
+        return literals
+
     def dsl_value(self, spec: DslProperty) -> str:
         if spec.type == "length":
+            grounded = self.grounded_lengths(spec)
+            if grounded:
+                return self._alternatives(grounded)
             units = self.catalog.policy.length_units or {"um": 1.0}
             options = [
                 f"({self.number(spec, scale)} {_quote(unit)})" for unit, scale in units.items()
             ]
             return "(" + " | ".join(options) + ")"
         if spec.type == "enum":
-            return "(" + " | ".join(_quote(v) for v in spec.values or []) + ")"
+            return self._alternatives(self.grounded_enum(spec.values or []))
         if spec.type == "layer_range":
-            layers = self.catalog.enums.get("layer", [])
+            layers = self.grounded_enum(self.catalog.enums.get("layer", []))
             pairs = [f'"{a}..{b}"' for i, a in enumerate(layers) for b in layers[i:]]
             return "(" + " | ".join(pairs) + ")"
         return "NAME"
 
     def properties(self, statement: DslStatement, all_required: bool) -> str:
-        """Each property at most once, in catalog order; at least one (or all, for `layer`)."""
-        pieces = [
+        """All properties in catalog order (for `layer`)."""
+        return " ".join(
             f'" {name}: " {self.dsl_value(spec)}' for name, spec in statement.properties.items()
-        ]
-        if all_required:
-            return " ".join(pieces)
-        alternatives = [
-            " ".join([pieces[i]] + [f"({p})?" for p in pieces[i + 1 :]]) for i in range(len(pieces))
-        ]
-        return "(" + " | ".join(f"({a})" for a in alternatives) + ")"
+        )
+
+    def any_order_properties(self, stem: str, statement: DslStatement) -> dict[str, str]:
+        """Rules for one or more properties, each at most once, in any order (the spec's
+        `PROP: VALUE [PROP: VALUE ...]`; engineers and the task generator write them in the order
+        the request gives them). One rule per set of still-unused properties (2^n rules with n
+        alternatives each), so the language is exact without listing every permutation."""
+        names = list(statement.properties)
+        rules = {
+            f"{stem}_prop_{i}": f'{stem}_prop_{i}: " {name}: " '
+            + self.dsl_value(statement.properties[name])
+            for i, name in enumerate(names)
+        }
+
+        def rest(unused: frozenset[int]) -> str:
+            return f"{stem}_rest_" + "".join(str(i) for i in sorted(unused))
+
+        for size in range(1, len(names) + 1):
+            for unused in itertools.combinations(range(len(names)), size):
+                left = frozenset(unused)
+                options = [
+                    f"{stem}_prop_{i}" + (f" {rest(left - {i})}" if left - {i} else "")
+                    for i in sorted(left)
+                ]
+                rules[rest(left)] = (
+                    f"{rest(left)}: ("
+                    + " | ".join(options)
+                    + ")"
+                    + ("" if size == len(names) else "?")
+                )
+        return rules
 
     def dsl_rules(self) -> dict[str, str]:
         dsl, rules = self.catalog.dsl, {}
+        helpers: dict[str, str] = {}
         if "rule" in dsl:
-            rules["dsl_rule"] = (
-                'dsl_rule: "rule \\"" DSL_ID "\\" apply_to: " TARGET '
-                + self.properties(dsl["rule"], False)
-            )
+            helpers = self.any_order_properties("rule", dsl["rule"])
+            everything = "rule_rest_" + "".join(map(str, range(len(dsl["rule"].properties))))
+            rules["dsl_rule"] = 'dsl_rule: "rule \\"" DSL_ID "\\" apply_to: " TARGET ' + everything
         if "group" in dsl:
             rules["dsl_group"] = (
                 'dsl_group: "group \\"" DSL_ID "\\" nets: [" NET (", " NET)~0..15 "]"'
             )
         if "layer" in dsl:
-            layers = " | ".join(_quote(v) for v in self.catalog.enums.get("layer", []))
+            layers = " | ".join(
+                _quote(v) for v in self.grounded_enum(self.catalog.enums.get("layer", []))
+            )
             rules["dsl_layer"] = (
                 f'dsl_layer: "layer " ({layers})' + " " + self.properties(dsl["layer"], True)
             )
         rules["dsl_statement"] = "?dsl_statement: " + " | ".join(rules)
+        rules.update(helpers)
         return rules
 
 
-def compile_decoding_grammar(catalog: Catalog, procs: list[str] | None = None) -> str:
-    """Lark text for decoding pdflow scripts from `catalog`, optionally only with `procs`."""
+def compile_decoding_grammar(
+    catalog: Catalog, procs: list[str] | None = None, grounding: Mentions | None = None
+) -> str:
+    """Lark text for decoding pdflow scripts from `catalog`, optionally only with `procs`, and
+    grounded in what a request names (`grounding`, see `ground_names`). Compiled grammars are
+    cached per (catalog, procs, literal set): a server answering the same kind of request does
+    not rebuild them."""
+    return _compiled(catalog, tuple(procs) if procs is not None else None, grounding)
+
+
+_CACHE: dict[tuple[str, tuple[str, ...] | None, Mentions | None], str] = {}
+_CACHE_SIZE = 256
+
+
+def _compiled(catalog: Catalog, procs: tuple[str, ...] | None, grounding: Mentions | None) -> str:
+    key = (catalog.sha256, procs, grounding)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _compile(catalog, list(procs) if procs is not None else None, grounding)
+    return _CACHE[key]
+
+
+def ground_names(catalog: Catalog, grounding: Mentions) -> dict[str, str]:
+    """The name terminals of a grounded grammar: nets are the fixture's and the request's names,
+    new names (nets, instances, cells) and DSL ids are the request's. A kind the request gives
+    no candidate for keeps its catalog pattern; the comment rule allows one comment line before
+    a command at most, so comments cannot pad a script that does nothing."""
+    pattern = re.compile(catalog.identifier_pattern)
+    dsl_id = re.compile(r"[A-Za-z0-9_]{1,16}")
+    names = [n for n in grounding.names if pattern.fullmatch(n) and len(n) <= 32]
+    nets = list(dict.fromkeys([*grounding.fixture_nets, *names]))
+    ids = [n for n in names if dsl_id.fullmatch(n)]
+    rules = {"line": 'line: (comment "\\n")? command "\\n"'}
+    if nets:
+        rules["NET"] = "NET: " + " | ".join(
+            _quote(n) for n in sorted(nets, key=lambda n: (-len(n), n))
+        )
+        rules["TARGET"] = 'TARGET: NET | "*"' + (
+            " | " + " | ".join(_quote("@" + n) for n in ids) if ids else ""
+        )
+    if names:
+        rules["NAME"] = "NAME: " + " | ".join(
+            _quote(n) for n in sorted(names, key=lambda n: (-len(n), n))
+        )
+    if ids:
+        rules["DSL_ID"] = "DSL_ID: " + " | ".join(
+            _quote(n) for n in sorted(ids, key=lambda n: (-len(n), n))
+        )
+    return rules
+
+
+def _compile(catalog: Catalog, procs: list[str] | None, grounding: Mentions | None) -> str:
     forbidden = set(catalog.policy.forbidden_commands)
     chosen = [
         name
@@ -163,7 +320,7 @@ def compile_decoding_grammar(catalog: Catalog, procs: list[str] | None = None) -
         raise GrammarError(
             "the grammar would allow no proc; name at least one allowed catalog proc"
         )
-    compiler = _Compiler(catalog)
+    compiler = _Compiler(catalog, grounding)
     rules = {f"call_{_rule_name(n)}": compiler.proc_rule(n, catalog.procs[n]) for n in chosen}
     header = " ".join(_quote(line + "\n") for line in catalog.policy.required_header)
     replacements = {
@@ -184,6 +341,8 @@ def compile_decoding_grammar(catalog: Catalog, procs: list[str] | None = None) -
         else f"NAME: /{catalog.identifier_pattern}/",
     }
     replacements.update({name: f"{name}: /{regex}/" for name, regex in compiler.terminals.items()})
+    if grounding is not None:
+        replacements.update(ground_names(catalog, grounding))
     base = read_definitions(HOST_GRAMMAR.read_text())
     kept = {k: v for k, v in base.items() if replacements.get(k, "") is not None}
     text = replace_definitions(kept, {k: v for k, v in replacements.items() if v is not None})
