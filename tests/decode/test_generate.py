@@ -129,3 +129,21 @@ def test_default_model_generates_under_the_grammar(pdflow, default_model_path):
     for candidate in result.candidates:
         assert candidate.report.valid_syntax and candidate.report.policy_ok
         assert _procs(candidate.sample.text) <= allowed
+
+
+def test_a_request_naming_nothing_gets_a_script_or_a_reason(eager_tiny_model, tmp_path):
+    """No name, file, number or action the catalog knows: grounding leaves every slot at the
+    catalog's range, and the answer is a script or a one-sentence reason, never a traceback."""
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate", "-i", "hello there, how are you?", "--k", "2", "--max-tokens", "60",
+            "--temperature", "1.0", "--no-retrieval", "--no-log", "--model", str(eager_tiny_model),
+            "--format", "json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    body = json.loads(result.stdout)
+    assert body["selection"] == "consensus" and body["reason"]
+    assert all("coverage" in c and "group" in c for c in body["candidates"])

@@ -180,3 +180,23 @@ def test_worker_processes_give_the_same_samples(eager_tiny_model, tmp_path):
     assert two.exit_code == 0, two.output
     assert results(tmp_path / "two")["run"]["generated_samples"] == 4
     assert texts(tmp_path / "two") == texts(tmp_path / "one")
+
+
+def test_eval_records_what_generate_picks(eager_tiny_model, tmp_path):
+    """One selection path: the eval runs each task through generate_script, marks the candidate
+    it picked, and replaying the selection on the recorded candidates picks the same one."""
+    from dslgen.decode.selection import choose
+    from dslgen.evals.records import SampleRecord
+
+    result = run_eval_cli(eager_tiny_model, tmp_path / "run", "--selection", "consensus")
+    assert result.exit_code == 0, result.output
+    samples = [
+        SampleRecord.from_json(json.loads(line))
+        for line in (tmp_path / "run" / "samples.jsonl").open()
+    ]
+    for task in {s.task_id for s in samples}:
+        records = sorted((s for s in samples if s.task_id == task), key=lambda s: s.index)
+        replayed = choose([r.ballot for r in records]).index
+        marked = [r.index for r in records if r.chosen]
+        assert marked == ([] if replayed is None else [replayed])
+        assert all(r.named > 0 for r in records)  # the unit requests name things to cover
