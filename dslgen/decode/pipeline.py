@@ -105,6 +105,9 @@ class GenerateResult:
 #: 3: cut back; 4: samples stop on loops; 5: the domain proposes cuts; 6: evals sample through
 #: generate_script (rounds, repair and selection as users get them) and keep coverage + groups
 SAMPLING_VERSION = "6"
+#: Bump when grounding or coverage changes what a grounded request yields (the eval cache keys
+#: grounded runs on it; ungrounded runs keep their samples).
+GROUNDING_VERSION = "2"
 
 
 def checked(

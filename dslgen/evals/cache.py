@@ -25,7 +25,7 @@ CACHE_VERSION = 2  # 2: records are generate's candidates with selection fields
 
 def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
     """What a cached sample depends on (the task itself is matched by id and digest)."""
-    from dslgen.decode.pipeline import SAMPLING_VERSION
+    from dslgen.decode.pipeline import GROUNDING_VERSION, SAMPLING_VERSION
     from dslgen.models.load import inference_dtype
     from dslgen.prompts import PROMPT_VERSION
 
@@ -44,7 +44,7 @@ def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
         "top_p": config.top_p,
         "max_tokens": config.max_tokens,
         "use_grammar": config.use_grammar,
-        "grounding": config.grounding and config.use_grammar,
+        "grounding": GROUNDING_VERSION if config.grounding and config.use_grammar else False,
         "use_retrieval": config.use_retrieval,
         "repair_rounds": config.repair_rounds,
         # which candidate wins decides whether a repair round runs, so only then does it matter

@@ -190,7 +190,10 @@ class _Compiler:
         if spec.type == "enum":
             return self._alternatives(self.grounded_enum(spec.values or []))
         if spec.type == "layer_range":
-            layers = self.grounded_enum(self.catalog.enums.get("layer", []))
+            # open-ended ranges ("M3 and above") need the lowest and highest layer as ends
+            every = self.catalog.enums.get("layer", [])
+            named = set(self.grounded_enum(every)) | ({every[0], every[-1]} if every else set())
+            layers = [layer for layer in every if layer in named]
             pairs = [f'"{a}..{b}"' for i, a in enumerate(layers) for b in layers[i:]]
             return "(" + " | ".join(pairs) + ")"
         return "NAME"
@@ -277,32 +280,34 @@ def _compiled(catalog: Catalog, procs: tuple[str, ...] | None, grounding: Mentio
     return _CACHE[key]
 
 
+def _literals(names: list[str]) -> str:
+    return " | ".join(_quote(n) for n in sorted(set(names), key=lambda n: (-len(n), n)))
+
+
 def ground_names(catalog: Catalog, grounding: Mentions) -> dict[str, str]:
     """The name terminals of a grounded grammar: nets are the fixture's and the request's names,
     new names (nets, instances, cells) and DSL ids are the request's. A kind the request gives
     no candidate for keeps its catalog pattern; the comment rule allows one comment line before
-    a command at most, so comments cannot pad a script that does nothing."""
+    a command (and one at the end) at most, so comments cannot pad a script that does nothing."""
     pattern = re.compile(catalog.identifier_pattern)
     dsl_id = re.compile(r"[A-Za-z0-9_]{1,16}")
     names = [n for n in grounding.names if pattern.fullmatch(n) and len(n) <= 32]
     nets = list(dict.fromkeys([*grounding.fixture_nets, *names]))
-    ids = [n for n in names if dsl_id.fullmatch(n)]
-    rules = {"line": 'line: (comment "\\n")? command "\\n"'}
+    # DSL ids are grounded only when the request names one ("rule SR1", "group called CTRL");
+    # "add a spacing rule on CLK" leaves the id free rather than forcing `rule "CLK"`.
+    ids = [n for n in names if dsl_id.fullmatch(n)] if grounding.ids else []
+    rules = {
+        "start": 'start: header line~0..40 (comment "\\n")?',
+        "line": 'line: (comment "\\n")? command "\\n"',
+    }
     if nets:
-        rules["NET"] = "NET: " + " | ".join(
-            _quote(n) for n in sorted(nets, key=lambda n: (-len(n), n))
-        )
-        rules["TARGET"] = 'TARGET: NET | "*"' + (
-            " | " + " | ".join(_quote("@" + n) for n in ids) if ids else ""
-        )
+        rules["NET"] = "NET: " + _literals(nets)
+        groups = " | " + " | ".join(_quote("@" + n) for n in ids) if ids else ""
+        rules["TARGET"] = 'TARGET: NET | "*"' + (groups or r" | /@[A-Za-z_][A-Za-z0-9_]{0,31}/")
     if names:
-        rules["NAME"] = "NAME: " + " | ".join(
-            _quote(n) for n in sorted(names, key=lambda n: (-len(n), n))
-        )
+        rules["NAME"] = "NAME: " + _literals(names)
     if ids:
-        rules["DSL_ID"] = "DSL_ID: " + " | ".join(
-            _quote(n) for n in sorted(ids, key=lambda n: (-len(n), n))
-        )
+        rules["DSL_ID"] = "DSL_ID: " + _literals(ids)
     return rules
 
 

@@ -50,17 +50,20 @@ _UNIT_WORDS = {
     "micrometres": "um", "micrometer": "um", "micrometers": "um",
 }  # fmt: skip
 _QUANTITY = re.compile(
-    r"(?<![\w.])(?P<number>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>"
+    r"(?<![\w.,])(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
+    r"(?![\d.,]\d)\s*(?P<unit>"
     + "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
-    + r")?(?!\w)",
+    + r")?(?![\w.]\w|\w)",
     re.IGNORECASE,
 )
 # "metal 3", "metal layer 3", "layer 3": a layer, not a quantity.
 _LAYER_PHRASE = re.compile(r"\b(?:metal(?:\s+layer)?|layer)\s*(\d)\b", re.IGNORECASE)
 _FILE = re.compile(r"(?<![\w.\-/])([A-Za-z0-9_][A-Za-z0-9_\-]*\.[A-Za-z][A-Za-z0-9]{0,3})(?![\w])")
 _WORD = re.compile(r"[`'\"]?[A-Za-z_][A-Za-z0-9_]*[`'\"]?")
-# A lower-case word right after one of these is a name the engineer chose ("a net called foo").
-_NAMING_CUES = {"named", "called", "net", "instance", "group", "rule", "inst"}
+# A word right after one of these is a name the engineer chose ("a net called foo", "as ctrl").
+_NAMING_CUES = {"named", "called", "net", "instance", "group", "rule", "inst", "cell", "as", "into"}
+# Cues after which a name is a DSL id (a rule's or a group's).
+_ID_CUES = {"rule", "group", "named", "called", "as", "into"}
 _STOPWORDS = {
     "a", "an", "the", "it", "its", "is", "to", "on", "in", "of", "for", "and", "or", "with", "at",
     "as", "be", "by", "this", "that", "them", "they", "new", "each", "every", "all", "both",
@@ -91,8 +94,8 @@ _ENUM_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # catalog falls back to the words of each proc's name (`my::report_timing`: report, timing).
 _ACTION_PHRASES: dict[str, str] = {
     "my::load_design": r"\b(?:load|read|open|work on)\b|\.(?:def|odb)\b",
-    "my::save_design": r"\b(?:save|saving|saved|write|writing|store|dump|export|output)\b",
-    "my::create_net": r"\b(?:create|creating|new|make|makes|define|set up|need)\b(?:(?!\brules?\b)[^.;])*\bnets?\b",
+    "my::save_design": r"\b(?:save|saving|saved|write|writing|store|dump|export)\b",
+    "my::create_net": r"\b(?:create|creating|new|make|makes|define|set up|need)\b(?:(?!\brules?\b|\bsure\b)[^.;])*\bnets?\b",
     "my::route": r"\b(?:rout(?!ing rule)\w*|run the|runs? on|goes on|go on)\b",
     "my::keepout": r"\bkeep[- ]?outs?\b|\bkeep\b.*\baway\b|\bclearance\b",
     "my::shield": r"\bshield\w*\b",
@@ -143,6 +146,7 @@ class Mentions:
 
     files: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # identifiers the request writes (or picks out of the fixture)
+    ids: tuple[str, ...] = ()  # names written right after "rule", "group", "called", ...
     quantities: tuple[Quantity, ...] = ()
     enum_values: frozenset[str] = frozenset()
     # for coverage: each value the request spells, or the values a phrase may mean ("ground":
@@ -188,7 +192,8 @@ def quantities_of(text: str, layer_spans: list[tuple[int, int]]) -> list[Quantit
         if any(start <= match.start() < end for start, end in layer_spans):
             continue
         unit = match["unit"]
-        found.append(Quantity(float(match["number"]), _UNIT_WORDS[unit.lower()] if unit else None))
+        number = float(match["number"].replace(",", ""))
+        found.append(Quantity(number, _UNIT_WORDS[unit.lower()] if unit else None))
     found += [Quantity(value, None) for value in _number_words(text)]
     if re.search(r"\borigin\b", text, re.IGNORECASE):
         found.append(Quantity(0.0, None))
@@ -232,18 +237,41 @@ def _is_name(word: str, previous: str) -> bool:
         return True
     if len(bare) >= 2 and bare.isupper():
         return True
-    return previous.lower() in _NAMING_CUES and bare.islower() and len(bare) > 1
+    return previous.lower() in _NAMING_CUES and len(bare) > 1
 
 
-def _names(text: str) -> list[str]:
+def _names(text: str) -> tuple[list[str], list[str]]:
+    """The names a text writes, and those of them written right after an id cue ("rule SR1",
+    "group called CTRL")."""
     masked = _FILE.sub(" ", text)
-    names, previous = [], ""
+    names: list[str] = []
+    ids: list[str] = []
+    previous, end = "", 0
     for match in _WORD.finditer(masked):
         word = match.group(0)
+        if re.search(r"[.;:!?,]", masked[end : match.start()]):
+            previous = ""  # a cue does not reach across a sentence or list break
+        end = match.end()
         if _is_name(word, previous):
             names.append(word.strip("`'\""))
+            if previous.lower() in _ID_CUES:
+                ids.append(word.strip("`'\""))
         previous = word.strip("`'\"")
-    return names
+    return names, ids
+
+
+def _described_nets_for(
+    text: str, pattern: str, selector: str, fixture_nets: dict[str, str]
+) -> list[str]:
+    if not re.search(pattern, text, re.IGNORECASE):
+        return []
+    kind, _, value = selector.partition(":")
+    if kind == "type":
+        nets = [n for n, t in fixture_nets.items() if t == value]
+    else:
+        nets = [n for n in fixture_nets if re.search(value, n)]
+    plural = re.search(pattern.replace("s?", "s"), text, re.IGNORECASE) or "both" in text
+    return sorted(nets) if len(nets) == 1 or (plural and nets) else []
 
 
 def _described_nets(text: str, fixture_nets: dict[str, str]) -> list[str]:
@@ -251,17 +279,24 @@ def _described_nets(text: str, fixture_nets: dict[str, str]) -> list[str]:
     clocks" with two)."""
     picked = []
     for pattern, selector in _NET_DESCRIPTIONS:
-        if not re.search(pattern, text, re.IGNORECASE):
-            continue
-        kind, _, value = selector.partition(":")
-        if kind == "type":
-            nets = [n for n, t in fixture_nets.items() if t == value]
-        else:
-            nets = [n for n in fixture_nets if re.search(value, n)]
-        plural = re.search(pattern.replace("s?", "s"), text, re.IGNORECASE) or "both" in text
-        if len(nets) == 1 or (plural and nets):
-            picked += sorted(nets)
+        picked += _described_nets_for(text, pattern, selector, fixture_nets)
     return picked
+
+
+def _described_spans(text: str, fixture_nets: dict[str, str]) -> list[tuple[int, int]]:
+    """Where a description picks out fixture nets ("the clock"): those words name a net, so
+    they are not also an enum value ("route the clock on M4" asks for no clock type)."""
+    spans = []
+    for pattern, selector in _NET_DESCRIPTIONS:
+        if _described_nets_for(text, pattern, selector, fixture_nets):
+            spans += [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
+    return spans
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _proc_words(name: str) -> list[str]:
@@ -270,7 +305,12 @@ def _proc_words(name: str) -> list[str]:
     return [w for w in tail.split("_") if len(w) >= 4 and w not in {"design", "with"}]
 
 
+# "don't save", "do not route", "without saving", "no save": the clause asks for the opposite.
+_NEGATED = re.compile(r"\b(?:don'?t|do not|never|without|no|not)\b[^.;,]*", re.IGNORECASE)
+
+
 def _actions(text: str, catalog: Catalog) -> set[str]:
+    text = _NEGATED.sub(" ", text)
     asked = set()
     forbidden = set(catalog.policy.forbidden_commands)
     procs = {
@@ -297,13 +337,16 @@ def find_mentions(
     """Everything `instruction` names, read with `catalog` (and the fixture's nets)."""
     fixture_nets: dict[str, str] = dict((fixture or {}).get("design_nets") or {})
     layer_spans = [m.span() for m in _LAYER_PHRASE.finditer(instruction)]
-    enum_groups = _enum_values(instruction, catalog)
+    described = _described_spans(instruction, fixture_nets)
+    enum_groups = _enum_values(_blank(instruction, described), catalog)
     layers = set(catalog.enums.get("layer", []))  # a layer is never a net or a new name
-    names = [n for n in _names(instruction) if n not in layers]
+    written, ids = _names(instruction)
+    names = [n for n in written if n not in layers]
     names += _described_nets(instruction, fixture_nets)
     return Mentions(
         files=_unique(_FILE.findall(instruction)),
         names=_unique(names),
+        ids=_unique([i for i in ids if i not in layers]),
         quantities=_unique(quantities_of(instruction, layer_spans)),
         enum_values=frozenset().union(*enum_groups),
         enum_groups=tuple(enum_groups),
