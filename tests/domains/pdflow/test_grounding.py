@@ -180,3 +180,43 @@ def test_every_eval_reference_stays_possible_under_its_grounded_grammar(pdflow, 
         except LarkError:
             rejected.append(task["id"])
     assert rejected == []
+
+
+@pytest.mark.parametrize(
+    ("instruction", "lines"),
+    [
+        # no rule id named: the ids stay free (not forced to the net's name)
+        (
+            "load top.def; on CLK add a 0.1um spacing rule and a separate 1000um max length rule",
+            [
+                "dsl {",
+                '  rule "R1" apply_to: CLK spacing: 0.1um',
+                '  rule "R2" apply_to: CLK max_length: 1000um',
+                "}",
+            ],
+        ),
+        # a name after a cue, in any case
+        ("create a net called Enable in top.def", ["my::create_net -name Enable"]),
+        # open-ended layer range
+        (
+            "in top.def rule L1: CLK may use M3 and above",
+            ["dsl {", '  rule "L1" apply_to: CLK layers: M3..M6', "}"],
+        ),
+        # exponent and thousands separator
+        ("top.def: route CLK on M2 width 2e-1", ["my::route -net CLK -layer M2 -width 0.2"]),
+        (
+            "top.def: rule ML on CLK max length 1,000um",
+            ["dsl {", '  rule "ML" apply_to: CLK max_length: 1000um', "}"],
+        ),
+        # a closing comment
+        ("route CLK on M3 in top.def", ["my::route -net CLK -layer M3", "# done"]),
+    ],
+)
+def test_phrasings_that_must_stay_possible(pdflow, instruction, lines):
+    grammar = pdflow.grammar(None, FIXTURE, instruction)
+    assert _accepts(grammar, _script("my::load_design -file top.def", *lines))
+
+
+def test_a_negated_action_is_not_asked_for(catalog):
+    mentions = find_mentions("load top.def, route CLK on M3, don't save", catalog, FIXTURE)
+    assert "my::save_design" not in mentions.actions and "my::route" in mentions.actions
