@@ -107,7 +107,7 @@ class GenerateResult:
 SAMPLING_VERSION = "6"
 #: Bump when grounding or coverage changes what a grounded request yields (the eval cache keys
 #: grounded runs on it; ungrounded runs keep their samples).
-GROUNDING_VERSION = "2"
+GROUNDING_VERSION = "3"  # 3: procs and statements grounded in the asked actions
 
 
 def checked(

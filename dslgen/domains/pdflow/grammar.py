@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from dslgen.catalog.model import ArgSpec, Catalog, DslProperty, DslStatement, ProcSpec, VariableSpec
-from dslgen.domains.pdflow.mentions import Mentions, Quantity
+from dslgen.domains.pdflow.mentions import Mentions, Quantity, permitted_actions
 from dslgen.errors import GrammarError
 from dslgen.grammar.lark_text import read_definitions, replace_definitions
 from dslgen.grammar.numeric import decimal_range_regex
@@ -142,24 +142,41 @@ class _Compiler:
         return "NAME"
 
     # -- host -----------------------------------------------------------------------------
+    def named_for(self, spec: ArgSpec) -> bool:
+        """Whether the request names a value for this slot (so grounding narrowed it)."""
+        if self.grounding is None:
+            return False
+        if spec.type == "enum":
+            values = spec.values or []
+            return self.grounded_enum(values, spec.default) != values
+        if spec.type in ("float", "int"):
+            return bool(self.grounded_numbers(spec, spec.unit))
+        return False
+
     def proc_rule(self, name: str, spec: ProcSpec) -> str:
+        """One proc call, flags in catalog order. Grounded, an optional flag the request names a
+        value for is written out: its choices are the request's values and the default, so
+        writing it can mean nothing but what omitting it would (`-count 8` or `-count 1`), and
+        the model cannot drop the value the request asked for."""
         parts = [_quote(name)]
         for arg in spec.args:
             piece = f'" {arg.flag} " {self.value(arg)}'
-            parts.append(piece if arg.required else f"({piece})?")
+            spelled = arg.default is not None and self.named_for(arg)
+            parts.append(piece if arg.required or spelled else f"({piece})?")
         return f"call_{_rule_name(name)}: " + " ".join(parts)
 
-    def variable_alternatives(self) -> list[str]:
+    def variable_alternatives(self, allowed: set[str] | None = None) -> list[str]:
         return [
             f'"set {name} " {self.value(spec)}'
             for name, spec in sorted(self.catalog.variables.items())
+            if allowed is None or name in allowed
         ]
 
-    def condition_alternatives(self) -> list[str]:
+    def condition_alternatives(self, allowed: set[str] | None = None) -> list[str]:
         return [
             f'"${name} eq \\"" {self.value(spec)} "\\""'
             for name, spec in sorted(self.catalog.variables.items())
-            if spec.type == "enum"
+            if spec.type == "enum" and (allowed is None or name in allowed)
         ]
 
     # -- DSL ------------------------------------------------------------------------------
@@ -234,8 +251,11 @@ class _Compiler:
                 )
         return rules
 
-    def dsl_rules(self) -> dict[str, str]:
-        dsl, rules = self.catalog.dsl, {}
+    def dsl_rules(self, allowed: set[str] | None = None) -> dict[str, str | None]:
+        dsl = {
+            k: v for k, v in self.catalog.dsl.items() if allowed is None or f"dsl:{k}" in allowed
+        }
+        rules: dict[str, str] = {}
         helpers: dict[str, str] = {}
         if "rule" in dsl:
             helpers = self.any_order_properties("rule", dsl["rule"])
@@ -252,6 +272,8 @@ class _Compiler:
             rules["dsl_layer"] = (
                 f'dsl_layer: "layer " ({layers})' + " " + self.properties(dsl["layer"], True)
             )
+        if not rules:  # no statement allowed: no DSL block either (see _commands)
+            return {"dsl_statement": None, "dsl_block": None}
         rules["dsl_statement"] = "?dsl_statement: " + " | ".join(rules)
         rules.update(helpers)
         return rules
@@ -311,6 +333,21 @@ def ground_names(catalog: Catalog, grounding: Mentions) -> dict[str, str]:
     return rules
 
 
+def _commands(compiler: _Compiler, allowed: set[str] | None) -> dict[str, str]:
+    """The command rules of a grammar grounded in the actions a request asks for: a kind of
+    command the request asks for none of (a variable, an `if` on one, a DSL block) is left out."""
+    if allowed is None:
+        return {}
+    host = ["proc_call"] + (["set_var"] if compiler.variable_alternatives(allowed) else [])
+    command = host + ["foreach_loop"]
+    command += ["if_block"] if compiler.condition_alternatives(allowed) else []
+    command += ["dsl_block"] if any(a.startswith("dsl:") for a in allowed) else []
+    return {
+        "command": "?command: " + " | ".join([*command, "puts_cmd"]),
+        "body_command": "?body_command: " + " | ".join([*host, "puts_cmd"]),
+    }
+
+
 def _compile(catalog: Catalog, procs: list[str] | None, grounding: Mentions | None) -> str:
     forbidden = set(catalog.policy.forbidden_commands)
     chosen = [
@@ -326,15 +363,21 @@ def _compile(catalog: Catalog, procs: list[str] | None, grounding: Mentions | No
             "the grammar would allow no proc; name at least one allowed catalog proc"
         )
     compiler = _Compiler(catalog, grounding)
+    allowed = permitted_actions(grounding, catalog) if grounding is not None else None
+    if allowed is not None:
+        chosen = [n for n in chosen if n in allowed] or chosen
     rules = {f"call_{_rule_name(n)}": compiler.proc_rule(n, catalog.procs[n]) for n in chosen}
     header = " ".join(_quote(line + "\n") for line in catalog.policy.required_header)
     replacements = {
         "header": f"header: {header}" if header else 'header: ""',
         "proc_call": "?proc_call: " + " | ".join(rules),
         **rules,
-        "set_var": "set_var: " + (" | ".join(compiler.variable_alternatives()) or '"set x 1"'),
-        "condition": "condition: " + (" | ".join(compiler.condition_alternatives()) or '"1"'),
-        **compiler.dsl_rules(),
+        "set_var": "set_var: "
+        + (" | ".join(compiler.variable_alternatives(allowed)) or '"set x 1"'),
+        "condition": "condition: "
+        + (" | ".join(compiler.condition_alternatives(allowed)) or '"1"'),
+        **compiler.dsl_rules(allowed),
+        **_commands(compiler, allowed),
         "value": None,
         "PROC": None,
         "FLAG": None,

@@ -153,6 +153,9 @@ class Mentions:
     # the VSS supply or the ground net type); one of each group is enough
     enum_groups: tuple[frozenset[str], ...] = ()
     actions: frozenset[str] = frozenset()  # procs, variables and `dsl:<statement>` asked for
+    # actions a value the request spells belongs to ("a BUF_X8": add_buffer's cell; "pitch":
+    # the DSL layer statement): allowed in a grounded grammar, though not counted as asked
+    implied: frozenset[str] = frozenset()
     fixture_nets: tuple[str, ...] = ()
 
     @property
@@ -331,6 +334,38 @@ def _actions(text: str, catalog: Catalog) -> set[str]:
     return asked
 
 
+def permitted_actions(mentions: Mentions, catalog: Catalog) -> set[str] | None:
+    """The actions (procs, variables, `dsl:<statement>`) a grounded grammar lets a script take:
+    those the request asks for, the prerequisites, and every action the phrase table has no
+    words for (a team's own procs are never excluded on a guess). None when the request asks for
+    nothing recognisable: then nothing is excluded."""
+    if not mentions.actions:
+        return None
+    known = set(catalog.procs) | set(catalog.variables) | {f"dsl:{s}" for s in catalog.dsl}
+    wanted = mentions.actions | mentions.implied | PREREQUISITES
+    return {action for action in known if action in wanted or action not in _ACTION_PHRASES}
+
+
+def _implied_actions(text: str, enum_values: frozenset[str], catalog: Catalog) -> set[str]:
+    """Actions whose own values or property names the text spells: a proc or variable taking
+    an enum value the request names, a DSL statement one of whose property names it writes."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    implied = {
+        name
+        for name, spec in catalog.procs.items()
+        if any(set(arg.values or []) & enum_values for arg in spec.args)
+    }
+    implied |= {n for n, v in catalog.variables.items() if set(v.values or []) & enum_values}
+    for name, statement in catalog.dsl.items():
+        spelled = {p.replace("_", " ") for p in statement.properties} | set(statement.properties)
+        values = {v for p in statement.properties.values() for v in p.values or []}
+        if any(p in text.lower() for p in spelled if " " in p) or words & spelled or (
+            values & enum_values
+        ):
+            implied.add(f"dsl:{name}")
+    return implied
+
+
 def find_mentions(
     instruction: str, catalog: Catalog, fixture: dict[str, Any] | None = None
 ) -> Mentions:
@@ -351,5 +386,6 @@ def find_mentions(
         enum_values=frozenset().union(*enum_groups),
         enum_groups=tuple(enum_groups),
         actions=frozenset(_actions(instruction, catalog)),
+        implied=frozenset(_implied_actions(instruction, frozenset().union(*enum_groups), catalog)),
         fixture_nets=tuple(sorted(fixture_nets)),
     )

@@ -16,6 +16,27 @@ EVALS = Path(__file__).resolve().parents[3] / "evals" / "pdflow"
 FIXTURE = {"design_nets": {"CLK": "clock", "RST_N": "signal", "VDD": "power", "VSS": "ground"}}
 
 
+def with_defaults(script: str, catalog) -> str:  # noqa: ANN001
+    """The script with each omitted optional flag that has a default written out, in catalog
+    order: the same outcome, in the form a grounded grammar spells when the request names a
+    value for that flag."""
+    out = []
+    for line in script.splitlines():
+        words = line.split()
+        if not words or words[0] not in catalog.procs:
+            out.append(line)
+            continue
+        given = dict(zip(words[1::2], words[2::2], strict=False))
+        parts = [words[0]]
+        for arg in catalog.procs[words[0]].args:
+            value = given.get(arg.flag, arg.default)
+            if value is not None:
+                integral = isinstance(value, float) and value.is_integer()
+                parts += [arg.flag, str(int(value)) if integral else str(value)]
+        out.append(line[: len(line) - len(line.lstrip())] + " ".join(parts))
+    return "\n".join(out) + "\n"
+
+
 def _accepts(grammar: str, script: str) -> bool:
     try:
         Lark(grammar, parser="earley", lexer="dynamic").parse(script)
@@ -167,17 +188,22 @@ def test_grammars_are_cached_per_literal_set(pdflow):
 
 @pytest.mark.parametrize("suite", ["unit", "scenario", "handwritten"])
 def test_every_eval_reference_stays_possible_under_its_grounded_grammar(pdflow, suite):
-    """Grounding must never make a well-posed request impossible: each suite's reference script is
-    in the language of the grammar grounded in its own instruction and fixture."""
+    """Grounding must never make a well-posed request impossible: each suite's reference script
+    (or the same script with its defaults written out) is in the language of the grammar
+    grounded in its own instruction and fixture."""
     parsers: dict[str, Lark] = {}
     rejected = []
     for line in (EVALS / f"{suite}.jsonl").read_text().splitlines():
         task = json.loads(line)
         grammar = pdflow.grammar(None, task["fixture"], task["instruction"])
         parser = parsers.setdefault(grammar, Lark(grammar, parser="earley", lexer="dynamic"))
-        try:
-            parser.parse(task["reference"])
-        except LarkError:
+        for text in (task["reference"], with_defaults(task["reference"], pdflow.catalog())):
+            try:
+                parser.parse(text)
+                break
+            except LarkError:
+                continue
+        else:
             rejected.append(task["id"])
     assert rejected == []
 
@@ -220,3 +246,29 @@ def test_phrasings_that_must_stay_possible(pdflow, instruction, lines):
 def test_a_negated_action_is_not_asked_for(catalog):
     mentions = find_mentions("load top.def, route CLK on M3, don't save", catalog, FIXTURE)
     assert "my::save_design" not in mentions.actions and "my::route" in mentions.actions
+
+
+def test_procs_are_grounded_in_the_actions_asked_for(pdflow):
+    grammar = pdflow.grammar(None, FIXTURE, "Read in top.odb. Set up SYNC_RST as a new net.")
+    assert _accepts(
+        grammar, _script("my::load_design -file top.odb", "my::create_net -name SYNC_RST")
+    )
+    assert not _accepts(
+        grammar, _script("my::load_design -file top.odb", "my::set_effort -level low")
+    )
+    # a value only one proc takes allows that proc, though no verb asks for it
+    grammar = pdflow.grammar(None, FIXTURE, "hang a BUF_X8 on the clock net, top.odb")
+    assert _accepts(
+        grammar,
+        _script("my::load_design -file top.odb", "my::add_buffer -net CLK -cell BUF_X8 -count 1"),
+    )
+
+
+def test_an_optional_flag_the_request_gives_a_value_for_is_written(pdflow):
+    grammar = pdflow.grammar(None, FIXTURE, "In top.def add buffering to CLK: 8 x BUF_X4.")
+    head = "my::load_design -file top.def"
+    assert _accepts(grammar, _script(head, "my::add_buffer -net CLK -cell BUF_X4 -count 8"))
+    assert _accepts(
+        grammar, _script(head, "my::add_buffer -net CLK -cell BUF_X4 -count 1")
+    )  # default
+    assert not _accepts(grammar, _script(head, "my::add_buffer -net CLK -cell BUF_X4"))
