@@ -5,7 +5,9 @@ line, or the same few lines, until `max_tokens` (`# This is the default.` forty 
 cost most of the decode time and add nothing. The guard ends a sample once its last lines are one
 block of 1–`max_period` lines written `repeats` times in a row. It only stops: the text keeps the
 copies it has, so a script that really repeats a block is not changed, merely not extended by it.
-The stop falls on a line break, so the text up to it is whole lines.
+The stop falls on a line break, so the text up to it is whole lines. It also stops a sample
+whose last line repeats a command it already wrote (`repeated_command`); the pipeline then cuts
+the repeat off with the rest of what made the script invalid (see pipeline.checked).
 """
 
 from __future__ import annotations
@@ -33,6 +35,25 @@ def looping_tail(text: str, repeats: int = 3, max_period: int = 4) -> bool:
         if all(lines[-span + i] == block[i % period] for i in range(span)):
             return True
     return False
+
+
+def repeated_command(text: str) -> bool:
+    """True when the last complete line is a command the text already holds, word for word: an
+    untuned model that has run out of things to do writes the same call again
+    (`my::create_net -name CLK` twice is a `duplicate_net`). Comments, `puts`, blank lines and
+    lines that open or close a block (`dsl {`, `} else {`, `}`) do not count."""
+    lines = text.split("\n")[:-1]
+    if not lines:
+        return False
+    last = lines[-1].strip()
+    if (
+        not last
+        or last.startswith(("#", "//", "puts"))
+        or last.endswith("{")
+        or not last.strip("}")
+    ):
+        return False
+    return any(line.strip() == last for line in lines[:-1])
 
 
 def newline_token_ids(tokenizer: Any) -> frozenset[int]:
@@ -63,7 +84,7 @@ class LoopGuard:
                 continue
             start = max(self.prompt_length, input_ids.shape[1] - TAIL_TOKENS)
             tail = self.tokenizer.decode(input_ids[row, start:], skip_special_tokens=True)
-            done[row] = looping_tail(tail, self.repeats)
+            done[row] = looping_tail(tail, self.repeats) or repeated_command(tail)
         return done
 
 

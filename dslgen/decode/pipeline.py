@@ -104,7 +104,7 @@ class GenerateResult:
 #: Bump when sampling or checking changes what a request yields (eval caches key on it).
 #: 3: cut back; 4: samples stop on loops; 5: the domain proposes cuts; 6: evals sample through
 #: generate_script (rounds, repair and selection as users get them) and keep coverage + groups
-SAMPLING_VERSION = "6"
+SAMPLING_VERSION = "7"  # 7: a repeated command stops a sample; the longest valid prefix
 #: Bump when grounding or coverage changes what a grounded request yields (the eval cache keys
 #: grounded runs on it; ungrounded runs keep their samples).
 GROUNDING_VERSION = "3"  # 3: procs and statements grounded in the asked actions
@@ -113,7 +113,9 @@ GROUNDING_VERSION = "3"  # 3: procs and statements grounded in the asked actions
 def checked(
     domain: Domain, sample: Sample, request: GenerateRequest, round_number: int
 ) -> Candidate:
-    """A sample with its validator report; a sample cut off by the token limit is cut back.
+    """A sample with its validator report; a sample cut off by the token limit is cut back, and
+    a finished one that fails only on execution stands as its longest valid prefix
+    (`_longest_valid_prefix`).
 
     The grammar only guarantees that a *finished* sample is in the language: at `max_tokens` the
     text stops mid-command (`my::create_net -n`) or mid-object (`{"answer": "Rev`). So a
@@ -127,8 +129,10 @@ def checked(
     output as written.
     """
     report = domain.validate(sample.text, request.fixture)
-    if not request.use_grammar or (report.valid_syntax and report.policy_ok):
+    if not request.use_grammar or report.valid:
         return Candidate(sample, report, round_number)
+    if report.valid_syntax and report.policy_ok:
+        return _longest_valid_prefix(domain, sample, report, request, round_number)
     parsing: Candidate | None = None
     for text in domain.cut_back(sample.text):
         shorter = domain.validate(text, request.fixture)
@@ -140,6 +144,22 @@ def checked(
         if parsing is None and shorter.valid_syntax and not report.valid_syntax:
             parsing = cut
     return parsing or Candidate(sample, report, round_number)
+
+
+def _longest_valid_prefix(
+    domain: Domain, sample: Sample, report: Report, request: GenerateRequest, round_number: int
+) -> Candidate:
+    """A finished sample the grammar let through but execution rejects (an untuned model
+    creates the same net twice, or touches the design before loading it): what it wrote up to
+    the failing command may be a valid script, so the longest valid prefix of whole lines
+    stands in for it, marked as cut. Coverage then says what it leaves out; without one the
+    sample stays as written, invalid."""
+    for text in domain.cut_back(sample.text):
+        shorter = domain.validate(text, request.fixture)
+        if shorter.valid:
+            cut = dataclasses.replace(sample, text=text)
+            return Candidate(cut, shorter, round_number, len(sample.text))
+    return Candidate(sample, report, round_number)
 
 
 # (instruction) -> (context text, pack document ids, procs the pack covers)

@@ -59,3 +59,15 @@ def test_stop_when_ends_sampling_as_soon_as_its_condition_holds(tiny_model, one_
     # (token counts are of the re-tokenised text, which merges this model's newlines: use length)
     assert len(free[0].text) >= 30
     assert len(stopped[0].text) <= 8 and not stopped[0].truncated
+
+
+def test_a_command_written_again_stops_the_sample() -> None:
+    from dslgen.decode.loopguard import repeated_command
+
+    script = "my::load_design -file top.def\nmy::create_net -name CLK\n"
+    assert repeated_command(script + "my::create_net -name CLK\n")
+    assert not repeated_command(script + "my::create_net -name CLK2\n")
+    assert not repeated_command(script + "my::create_net -name CLK")  # still being written
+    # block openers and closers, comments and puts repeat in real scripts
+    for line in ("dsl {", "}", "} else {", "# note", 'puts "x"'):
+        assert not repeated_command(f"{line}\nmy::route -net CLK -layer M3\n{line}\n")

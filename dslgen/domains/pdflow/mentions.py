@@ -359,8 +359,10 @@ def _implied_actions(text: str, enum_values: frozenset[str], catalog: Catalog) -
     for name, statement in catalog.dsl.items():
         spelled = {p.replace("_", " ") for p in statement.properties} | set(statement.properties)
         values = {v for p in statement.properties.values() for v in p.values or []}
-        if any(p in text.lower() for p in spelled if " " in p) or words & spelled or (
-            values & enum_values
+        if (
+            any(p in text.lower() for p in spelled if " " in p)
+            or words & spelled
+            or (values & enum_values)
         ):
             implied.add(f"dsl:{name}")
     return implied
