@@ -230,10 +230,13 @@ def _draw(
     )
 
 
-def score_candidates(domain: Domain, request: GenerateRequest, candidates: list[Candidate]) -> None:
-    """Give each candidate its coverage of the request and its outcome group (valid candidates'
-    executed states, compared with the domain's `outcome_matches`)."""
-    for candidate in candidates:
+def score_candidates(
+    domain: Domain, request: GenerateRequest, batch: list[Candidate], candidates: list[Candidate]
+) -> None:
+    """Give the new `batch` its coverage of the request (a candidate's coverage never changes,
+    so earlier rounds keep theirs), then regroup all `candidates` by executed outcome (valid
+    candidates' states, compared with the domain's `outcome_matches`)."""
+    for candidate in batch:
         candidate.coverage = domain.coverage(
             request.instruction, candidate.sample.text, request.fixture
         )
@@ -270,7 +273,7 @@ def generate_script(
         )
         batch = [checked(domain, s, request, round_number) for s in samples]
         candidates += batch
-        score_candidates(domain, request, candidates)
+        score_candidates(domain, request, batch, candidates)
         choice = choose([c.ballot for c in candidates], request.selection)
         on_status(
             f"round {round_number}: {sum(c.report.valid for c in batch)} of {len(batch)} valid"
