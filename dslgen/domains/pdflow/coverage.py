@@ -104,11 +104,12 @@ def _compare(
 ) -> Coverage:
     scales = catalog.policy.length_units or {}
     names = [n for n in mentions.names if n not in mentions.enum_values]
+    written_or_default = words | _defaults(catalog)
     wanted = (
         [(f"file {f}", f in files) for f in mentions.files]
         + [(f"name {n}", n in words) for n in names]
         + [
-            (f"value {'|'.join(sorted(group))}", bool(group & (words | _defaults(catalog))))
+            (f"value {'|'.join(sorted(group))}", bool(group & written_or_default))
             for group in mentions.enum_groups
         ]
         + [
