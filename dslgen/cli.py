@@ -20,6 +20,7 @@ from dslgen.cli_options import (
     friendly_errors,
     model_option,
     no_retrieval_option,
+    runtime_option,
 )
 from dslgen.errors import DslgenError, ScriptInvalidError
 from dslgen.registry.cli import registry_option
@@ -172,6 +173,7 @@ def catalog_schema() -> None:
 )
 @model_option
 @adapter_option
+@runtime_option
 @registry_option
 @click.option("--no-grammar", is_flag=True, help="Decode without the grammar (for ablations).")
 @click.option(
@@ -206,6 +208,7 @@ def generate(
     out: Path | None,
     model: str | None,
     adapter: str | None,
+    runtime: str,
     registry: Path | None,
     no_grammar: bool,
     no_grounding: bool,
@@ -256,7 +259,10 @@ def generate(
     if version is not None:
         model, adapter = version.base_model, version.adapter
     status(f"loading model{f' ({chosen.name} {version.name}, promoted)' if version else ''}")
-    session = open_session(chosen, model, adapter, use_retrieval=not no_retrieval)
+    session = open_session(
+        chosen, model, adapter, use_retrieval=not no_retrieval, runtime=runtime, progress=status
+    )
+    status(f"{session.runtime} serves {session.weights}")
     result = generate_script(request, chosen, session.sampler, session.build_context, status)
     if result.choice is not None and result.choice.index is not None:
         status(f"picked candidate {result.choice.index}: {result.choice.reason}")

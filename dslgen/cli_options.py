@@ -46,6 +46,15 @@ adapter_option = click.option(
 )
 
 
+runtime_option = click.option(
+    "--runtime",
+    type=click.Choice(["auto", "llama.cpp", "transformers"]),
+    default="auto",
+    show_default=True,
+    help="Decoding runtime: llama.cpp (fast on CPU), transformers (GPUs), or auto.",
+)
+
+
 def friendly_errors(func: F) -> F:
     """Turn library errors into click errors (one sentence, exit 1), never a traceback."""
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dslgen.decode.sampler import Sample, Sampler
+from dslgen.decode.sampler import Sample, TextSampler
 from dslgen.decode.selection import Ballot, Choice, choose, outcome_groups
 from dslgen.domain import Domain
 from dslgen.prompts import render_messages, render_repair_instruction
@@ -211,7 +211,7 @@ def repair_messages(
 
 
 def _draw(
-    sampler: Sampler,
+    sampler: TextSampler,
     request: GenerateRequest,
     messages: list[dict[str, str]],
     grammar: str | None,
@@ -248,7 +248,7 @@ def score_candidates(
 def generate_script(
     request: GenerateRequest,
     domain: Domain,
-    sampler: Sampler,
+    sampler: TextSampler,
     build_context: ContextBuilder = no_context,
     on_status: Callable[[str], None] = lambda message: None,
 ) -> GenerateResult:

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from dslgen.errors import GrammarError
 
@@ -44,13 +44,39 @@ def check_grammar(grammar: str) -> None:
         raise GrammarError(f"llguidance rejects the decoding grammar: {problem}")
 
 
+class TextSampler(Protocol):
+    """What the pipeline samples from: the transformers `Sampler` or the llama.cpp runtime
+    (`dslgen.decode.llamacpp.LlamaCppSampler`). `runtime` names it; `weights` says what it serves."""
+
+    runtime: str
+    weights: str
+
+    def sample(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        k: int = 1,
+        grammar: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.3,
+        top_p: float = 1.0,
+        seed: int = 0,
+        stop_loops: bool = True,
+        stop_when: Callable[[], bool] | None = None,
+    ) -> list[Sample]: ...
+
+
 class Sampler:
-    """Draws k samples for chat messages, constrained or not, and scores them."""
+    """Draws k samples for chat messages, constrained or not, and scores them (transformers:
+    the runtime for GPUs, training-time checks and models llama.cpp cannot serve)."""
+
+    runtime = "transformers"
 
     def __init__(self, model: Any, tokenizer: Any) -> None:
         import outlines
 
         self.model, self.tokenizer = model, tokenizer
+        self.weights = f"{getattr(model.config, '_name_or_path', '') or 'model'} ({model.dtype})"
         self.outlines_model = outlines.from_transformers(model, tokenizer)
         self._generators: dict[str, Any] = {}
         self._newline_ids: frozenset[int] | None = None

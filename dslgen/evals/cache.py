@@ -18,6 +18,7 @@ from dslgen.corpus.records import dumps, write_text
 from dslgen.domain import Domain
 from dslgen.evals.config import EvalConfig
 from dslgen.evals.records import SampleRecord
+from dslgen.models.fingerprint import adapter_fingerprint, model_fingerprint
 from dslgen.paths import home
 
 CACHE_VERSION = 2  # 2: records are generate's candidates with selection fields
@@ -26,16 +27,17 @@ CACHE_VERSION = 2  # 2: records are generate's candidates with selection fields
 def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
     """What a cached sample depends on (the task itself is matched by id and digest)."""
     from dslgen.decode.pipeline import GROUNDING_VERSION, SAMPLING_VERSION
-    from dslgen.models.load import inference_dtype
+    from dslgen.decode.session import resolve_runtime
     from dslgen.prompts import PROMPT_VERSION
 
-    return {
+    runtime = resolve_runtime(config.runtime)
+    key = {
         "cache_version": CACHE_VERSION,
         "domain": config.domain,
         "catalog": domain.fingerprint(),
         "model": model_fingerprint(config.model),
         "adapter": adapter_fingerprint(config.adapter),
-        "dtype": inference_dtype(),
+        "dtype": _dtype(runtime),
         "prompt_version": PROMPT_VERSION,
         "sampling_version": SAMPLING_VERSION,
         "seed": config.seed,
@@ -50,37 +52,20 @@ def cache_key(config: EvalConfig, domain: Domain) -> dict[str, Any]:
         # which candidate wins decides whether a repair round runs, so only then does it matter
         "selection": config.selection if config.repair_rounds else None,
     }
+    if runtime != "transformers":  # transformers runs keep the keys they had before runtimes
+        key["runtime"] = runtime
+    return key
 
 
-def model_fingerprint(spec: str | None) -> str:
-    """The resolved model plus, for a local folder, its files' names, sizes and mtimes (hashing
-    hundreds of MB of weights on every run would cost more than a rare spurious cache miss)."""
-    from dslgen.models import resolve_model
+def _dtype(runtime: str) -> str:
+    """What the weights are computed in: the torch dtype, or the GGUF type llama.cpp serves."""
+    if runtime == "llama.cpp":
+        from dslgen.models.gguf_cache import EXPORT_VERSION, WEIGHT_TYPE
 
-    resolved = resolve_model(spec)
-    if not isinstance(resolved, Path):
-        return str(resolved)
-    listing = [
-        (str(p.relative_to(resolved)), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(resolved.rglob("*"))
-        if p.is_file()
-    ]
-    digest = hashlib.sha256(json.dumps(listing).encode()).hexdigest()[:16]
-    return f"{resolved.resolve()}#{digest}"
+        return f"gguf-{WEIGHT_TYPE}-v{EXPORT_VERSION}"
+    from dslgen.models.load import inference_dtype
 
-
-def adapter_fingerprint(adapter: str | None) -> str | None:
-    """The adapter folder plus the sha256 of its files' contents (LoRA adapters are small)."""
-    if adapter is None:
-        return None
-    from dslgen.models.load import adapter_folder
-
-    folder = adapter_folder(Path(adapter))
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
-    return f"{folder.resolve()}#{digest.hexdigest()[:16]}"
+    return inference_dtype()
 
 
 class SampleCache:

@@ -46,6 +46,13 @@ def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--model", help="Local model folder or hub id (default: the fetched SmolLM2)."
         ),
         click.option(
+            "--runtime",
+            type=click.Choice(["auto", "llama.cpp", "transformers"]),
+            default=defaults.runtime,
+            show_default=True,
+            help="Decoding runtime (auto: llama.cpp on a CPU-only machine that has it).",
+        ),
+        click.option(
             "--workers",
             default=defaults.workers,
             show_default=True,

@@ -39,6 +39,7 @@ class EvalConfig:
     seed: int = 0
     model: str | None = None
     adapter: str | None = None
+    runtime: str = "auto"  # decoding runtime (dslgen.decode.session.RUNTIMES)
     use_grammar: bool = True
     use_retrieval: bool = True
     repair_rounds: int = 0

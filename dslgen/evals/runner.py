@@ -99,7 +99,9 @@ def _generate(
     if config.workers == 1 or len(tasks) == 1:
         from dslgen.decode.session import open_session
 
-        session = open_session(domain, config.model, config.adapter, config.use_retrieval)
+        session = open_session(
+            domain, config.model, config.adapter, config.use_retrieval, runtime=config.runtime
+        )
         for task in tasks:
             yield sample_task(config, domain, session, task)
         return
@@ -188,17 +190,23 @@ def _start_worker(config: EvalConfig) -> None:
     default thread count oversubscribe the CPU, which slows every matrix product many times."""
     import os
 
-    import torch
+    from dslgen.decode.session import open_session, resolve_runtime
 
-    from dslgen.decode.session import open_session
+    threads = max(1, (os.cpu_count() or 1) // config.workers)
+    if resolve_runtime(config.runtime) == "llama.cpp":
+        os.environ["DSLGEN_THREADS"] = str(threads)
+    else:
+        import torch
 
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // config.workers))
+        torch.set_num_threads(threads)
 
     domain = get_domain(config.domain, config.catalog_path)
     _WORKER.update(
         config=config,
         domain=domain,
-        session=open_session(domain, config.model, config.adapter, config.use_retrieval),
+        session=open_session(
+            domain, config.model, config.adapter, config.use_retrieval, runtime=config.runtime
+        ),
     )
 
 

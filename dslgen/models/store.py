@@ -4,7 +4,8 @@ Layout under `dslgen.paths.home()` (or an explicit `cache_dir`):
 
     models/
       smollm2-135m-instruct/         config.json, model.safetensors, tokenizer files,
-                                     chat_template.jinja, generation_config.json, dslgen-model.json
+                                     chat_template.jinja, generation_config.json, dslgen-model.json,
+                                     SmolLM2-135M-Instruct.Q4_1.gguf (for the llama.cpp runtime)
       .smollm2-135m-instruct.lock    serialises concurrent fetches (e.g. pytest -n 2)
 
 A model folder is complete exactly when it holds `dslgen-model.json`: it is written into a temporary
@@ -119,12 +120,13 @@ def _build_default_model(work: Path, out: Path, say: Progress) -> None:
         ) from exc
     say(f"read the GGUF in {time.perf_counter() - start:.1f} s")
     drop_gguf_marker(model)
-    gguf.unlink()
 
     say("saving as safetensors (about 540 MB)")
     start = time.perf_counter()
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
+    # kept for the llama.cpp runtime: its tokenizer metadata is the template of converted models
+    os.replace(gguf, out / GGUF_FILE)
     say(f"saved in {time.perf_counter() - start:.1f} s")
 
     import transformers

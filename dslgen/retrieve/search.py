@@ -29,7 +29,18 @@ class Hit:
 
 
 def embed_queries(queries: Sequence[str]) -> Any:
-    """Query vectors for `queries` in one batch (faster than one call per query)."""
+    """Query vectors for `queries`: on llama.cpp where it is installed (the same MiniLM without
+    torch's start-up, see dslgen.retrieve.query_embed), else sentence-transformers in one batch.
+    `DSLGEN_QUERY_EMBEDDER=sentence-transformers` forces the latter."""
+    import os
+
+    from dslgen.models.llama_native import llama_cpp_available
+
+    wanted = os.environ.get("DSLGEN_QUERY_EMBEDDER", "").strip()
+    if wanted != "sentence-transformers" and llama_cpp_available():
+        from dslgen.retrieve.query_embed import query_embedder
+
+        return query_embedder().embed(list(queries))
     return embed_texts(list(queries))
 
 

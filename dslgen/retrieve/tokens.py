@@ -32,6 +32,24 @@ def tokenizer_counter(spec: str | None = None) -> TokenCounter:
     in the middle of packing. Counts exclude special tokens (BOS/EOS): the pack is a part of a
     prompt, not a whole sequence. Counts are memoised per text: pack documents repeat.
     """
+    from pathlib import Path
+
+    from dslgen.models import resolve_model
+
+    resolved = resolve_model(spec)
+    tokenizer_json = Path(resolved) / "tokenizer.json" if isinstance(resolved, Path) else None
+    if tokenizer_json is not None and tokenizer_json.is_file():
+        # the same fast tokenizer transformers wraps, without importing torch (~5 s at start-up)
+        from tokenizers import Tokenizer
+
+        fast = Tokenizer.from_file(str(tokenizer_json))
+
+        @functools.lru_cache(maxsize=4096)
+        def count_fast(text: str) -> int:
+            return len(fast.encode(text, add_special_tokens=False).ids)
+
+        return count_fast
+
     from dslgen.models import load_tokenizer
 
     tokenizer = load_tokenizer(spec)

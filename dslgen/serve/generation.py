@@ -19,7 +19,7 @@ from dslgen.serve.jobs import DeadlineExceededError, Job
 from dslgen.serve.schemas import GenerateBody
 
 if TYPE_CHECKING:
-    from dslgen.decode.sampler import Sampler
+    from dslgen.decode.sampler import TextSampler
     from dslgen.decode.session import GenerationSession
     from dslgen.store import InteractionStore
 
@@ -42,8 +42,9 @@ class _DeadlineSampler:
     requester gives up), so a late request frees the worker at once instead of running to
     max_tokens."""
 
-    def __init__(self, sampler: Sampler, job: Job) -> None:
+    def __init__(self, sampler: TextSampler, job: Job) -> None:
         self._sampler, self._job = sampler, job
+        self.runtime, self.weights = sampler.runtime, sampler.weights
 
     def sample(self, *args: Any, **kwargs: Any) -> Any:
         self._job.check_alive()
@@ -86,7 +87,7 @@ class LoggedGeneration:
         """Generate, log if the requester still waits, and return the response body."""
         payload: GenerationPayload = job.payload
         session = payload.arm.session
-        sampler = cast("Sampler", _DeadlineSampler(session.sampler, job))
+        sampler = cast("TextSampler", _DeadlineSampler(session.sampler, job))
         result = generate_script(payload.request, session.domain, sampler, session.build_context)
         if not job.commit():
             raise DeadlineExceededError("the deadline passed before the result was logged")
