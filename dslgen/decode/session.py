@@ -30,11 +30,12 @@ class GenerationSession:
 
     @property
     def runtime(self) -> str:
-        return self.sampler.runtime
+        """The sampler's runtime ("custom" for a sampler a caller wrote without one)."""
+        return str(getattr(self.sampler, "runtime", "custom"))
 
     @property
     def weights(self) -> str:
-        return self.sampler.weights
+        return str(getattr(self.sampler, "weights", ""))
 
 
 def gpu_present() -> bool:

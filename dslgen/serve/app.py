@@ -87,7 +87,11 @@ def create_app(
     if session is None:
         primary = served.primary
         session = open_session(
-            domain, primary.model, primary.adapter, use_retrieval=settings.retrieval
+            domain,
+            primary.model,
+            primary.adapter,
+            use_retrieval=settings.retrieval,
+            runtime=settings.runtime,
         )
     candidate = None
     if served.candidate is not None:
@@ -97,6 +101,7 @@ def create_app(
                 served.candidate.model,
                 served.candidate.adapter,
                 use_retrieval=settings.retrieval,
+                runtime=settings.runtime,
             )
         candidate = Arm(candidate_session, served.candidate.version)
     router = ABRouter(Arm(session, served.primary.version), candidate, served.share)

@@ -17,6 +17,7 @@ from dslgen.cli_options import (
     friendly_errors,
     model_option,
     no_retrieval_option,
+    runtime_option,
 )
 from dslgen.registry.cli import registry_option
 from dslgen.store.cli import db_option
@@ -29,6 +30,7 @@ from dslgen.store.cli import db_option
 @catalog_option
 @model_option
 @adapter_option
+@runtime_option
 @registry_option
 @click.option(
     "--ab",
@@ -76,6 +78,7 @@ def serve(
     catalog_path: Path | None,
     model: str | None,
     adapter: str | None,
+    runtime: str,
     registry: Path | None,
     ab: str | None,
     db: str | None,
@@ -107,6 +110,7 @@ def serve(
         deadline_s=deadline_s,
         max_body_bytes=max_body_bytes,
         retrieval=not no_retrieval,
+        runtime=runtime,
         registry=str(registry) if registry else None,
         ab=ab,
     )
@@ -122,6 +126,8 @@ def serve(
     click.echo(f"dslgen serve: loading the model for {domain}", err=True)
     app = create_app(settings)
     router = app.state.dslgen.generation.router
+    session = router.primary.session
+    click.echo(f"dslgen serve: {session.runtime} serves {session.weights}", err=True)
     if router.primary.version:
         click.echo(f"dslgen serve: serving {domain} {router.primary.version} (promoted)", err=True)
     if router.candidate is not None:

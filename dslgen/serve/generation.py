@@ -44,7 +44,6 @@ class _DeadlineSampler:
 
     def __init__(self, sampler: TextSampler, job: Job) -> None:
         self._sampler, self._job = sampler, job
-        self.runtime, self.weights = sampler.runtime, sampler.weights
 
     def sample(self, *args: Any, **kwargs: Any) -> Any:
         self._job.check_alive()
@@ -144,4 +143,6 @@ def response_body(
         "model": session.model_name,
         "adapter": session.adapter,
         "model_version": model_version,
+        "runtime": session.runtime,
+        "weights": session.weights,
     }

@@ -142,6 +142,8 @@ class GenerateResponse(BaseModel):
     model_version: str | None = Field(
         None, description="The registry version that answered (None outside the registry)."
     )
+    runtime: str = Field("transformers", description="The decoding runtime that answered.")
+    weights: str = Field("", description="What that runtime served: model, adapter, weights file.")
 
 
 class FeedbackResponse(BaseModel):

@@ -43,6 +43,7 @@ class ServeSettings:
     deadline_s: float = 120.0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     retrieval: bool = True
+    runtime: str = "auto"  # decoding runtime (dslgen.decode.session.RUNTIMES)
     registry: str | None = None  # the model registry file; None: $DSLGEN_REGISTRY or the default
     ab: str | None = None  # "VERSION:SHARE": a share of clients goes to a candidate version
 

@@ -22,7 +22,10 @@ def test_generate_returns_the_chosen_script_and_logs_exactly_one_row(client, sto
         "model",
         "adapter",
         "model_version",
+        "runtime",
+        "weights",
     }
+    assert body["runtime"] in {"llama.cpp", "transformers"} and body["weights"]
     assert body["report"]["valid"] is body["valid"] and "errors" in body["report"]
     assert len(body["candidates"]) == QUICK["k"] - 1  # the other samples, each with its report
     assert all("errors" in c["report"] and "text" in c for c in body["candidates"])
