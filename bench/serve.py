@@ -3,6 +3,7 @@ nothing accepted is lost.
 
 Usage: .venv/bin/python bench/serve.py [--model M] [--clients 32] [--requests 2] [--queue 8]
                                        [--deadline 120] [--k 2] [--max-tokens 200] [--no-retrieval]
+                                       [--runtime auto|llama.cpp|transformers]
                                        [--kill-after N]
 
 Starts `dslgen serve` as a subprocess on a free port with a fresh SQLite log, waits for /healthz,
@@ -53,6 +54,7 @@ def start_server(args: argparse.Namespace, port: int, db: str) -> subprocess.Pop
     command += ["--queue", str(args.queue), "--deadline", str(args.deadline)]
     command += ["--model", args.model] if args.model else []
     command += ["--no-retrieval"] if args.no_retrieval else []
+    command += ["--runtime", args.runtime]
     log = open(Path(db.removeprefix("sqlite:///")).with_suffix(".log"), "wb")  # noqa: SIM115
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
@@ -123,6 +125,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--no-retrieval", action="store_true")
+    parser.add_argument("--runtime", default="auto", choices=["auto", "llama.cpp", "transformers"])
     parser.add_argument(
         "--kill-after",
         type=int,
@@ -169,7 +172,7 @@ def report(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(
-        f"model: {args.model or 'default'}; clients {args.clients} x {args.requests} requests; "
+        f"model: {args.model or 'default'} ({args.runtime}); clients {args.clients} x {args.requests} requests; "
         f"queue {args.queue}, deadline {args.deadline:g} s; k {args.k}, max_tokens {args.max_tokens}; "
         f"server ready in {load_s:.1f} s"
     )

@@ -387,7 +387,7 @@ class LlamaCppSampler:
             mask.fill(0)
             seq.matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
             bits = np.unpackbits(mask.view(np.uint8), bitorder="little")[: self.vocab_size]
-            allowed = bits.astype(bool)
+            allowed = bits.view(bool)  # 0/1 bytes: a bool view, no copy
         biased = logits
         if self.logit_bias:
             biased = logits.copy()
