@@ -14,8 +14,10 @@ converter writes them; `_rotary_interleave` does that permutation.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,29 @@ def check_same_vocabulary(tokenizer: Any, template: Any) -> None:
             )
 
 
+@contextlib.contextmanager
+def staged_gguf(out: Path, arch: str) -> Iterator[Any]:
+    """A GGUFWriter for `arch` whose file appears at `out` only once it is complete: written to a
+    temporary sibling, then renamed (a killed conversion never leaves a half file in the cache)."""
+    import gguf
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, staged = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        writer = gguf.GGUFWriter(staged, arch)
+        yield writer
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        os.chmod(staged, 0o644)  # mkstemp makes it private; the cache is shared
+        os.replace(staged, out)
+    finally:
+        if os.path.exists(staged):
+            os.unlink(staged)
+
+
 def write_gguf(
     model: Any,
     tokenizer: Any,
@@ -114,11 +139,7 @@ def write_gguf(
     reader = gguf.GGUFReader(str(template))
     check_same_vocabulary(tokenizer, reader)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, staged = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        writer = gguf.GGUFWriter(staged, "llama")
+    with staged_gguf(out, "llama") as writer:
         _write_metadata(writer, config, reader, name)
         heads, kv_heads = config.num_attention_heads, config.num_key_value_heads
         for hf_name, tensor in model.state_dict().items():
@@ -133,15 +154,6 @@ def write_gguf(
             elif gguf_name.endswith("attn_k.weight"):
                 data = _rotary_interleave(data, kv_heads)
             _add_tensor(writer, gguf_name, np.ascontiguousarray(data), weight_type)
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.chmod(staged, 0o644)  # mkstemp makes it private; the cache is shared
-        os.replace(staged, out)
-    finally:
-        if os.path.exists(staged):
-            os.unlink(staged)
     return out
 
 

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from dslgen.errors import DslgenError
+from dslgen.models.gguf_export import staged_gguf
 from dslgen.models.llama_native import default_threads, load_llama_cpp
 
 EXPORT_VERSION = "1"
@@ -53,11 +52,7 @@ def _write_bert_gguf(folder: Path, out: Path) -> None:
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     vocab = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.BERT, config["num_hidden_layers"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, staged = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        writer = gguf.GGUFWriter(staged, "bert")
+    with staged_gguf(out, "bert") as writer:
         writer.add_name(folder.name)
         writer.add_context_length(config["max_position_embeddings"])
         writer.add_embedding_length(config["hidden_size"])
@@ -69,17 +64,7 @@ def _write_bert_gguf(folder: Path, out: Path) -> None:
         writer.add_token_type_count(config.get("type_vocab_size", 2))
         writer.add_pooling_type(gguf.PoolingType.MEAN)
         writer.add_tokenizer_model("bert")
-        # llama.cpp's WordPiece vocabulary marks word starts with a phantom space, not "##" pieces
-        writer.add_token_list(
-            [
-                t
-                if t.startswith("[") and t.endswith("]")
-                else t[2:]
-                if t.startswith("##")
-                else "\u2581" + t
-                for t in vocab
-            ]
-        )
+        writer.add_token_list([_phantom_space(token) for token in vocab])
         control = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
         writer.add_token_types(
             [gguf.TokenType.CONTROL if t in control else gguf.TokenType.NORMAL for t in vocab]
@@ -103,15 +88,16 @@ def _write_bert_gguf(folder: Path, out: Path) -> None:
                 writer.add_tensor(
                     name, np.ascontiguousarray(tensors.get_tensor(hf_name), dtype=np.float32)
                 )
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.chmod(staged, 0o644)  # mkstemp makes it private; the cache is shared
-        os.replace(staged, out)
-    finally:
-        if os.path.exists(staged):
-            os.unlink(staged)
+
+
+def _phantom_space(token: str) -> str:
+    """llama.cpp's WordPiece vocabulary marks word starts with a phantom space ("▁play") where
+    BERT marks continuations ("##ing"); special tokens ([CLS]) stay as they are."""
+    if token.startswith("[") and token.endswith("]"):
+        return token
+    if token.startswith("##"):
+        return token[2:]
+    return "\u2581" + token
 
 
 class QueryEmbedder:
