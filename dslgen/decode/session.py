@@ -94,7 +94,8 @@ def open_sampler(
 def token_biases(model_folder: Path) -> dict[int, float]:
     """The single-token `sequence_bias` entries of a model folder's generation_config.json, which
     transformers applies when it samples: llama.cpp applies them too, so both runtimes sample the
-    same model the same way."""
+    same model the same way. (Multi-token biases are transformers-only: no model dslgen makes
+    has them.)"""
     try:
         config = json.loads((model_folder / "generation_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
