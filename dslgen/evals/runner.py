@@ -60,7 +60,9 @@ def run_eval(config: EvalConfig, progress: Progress | None = None) -> EvalRun:
         generated[(records[0].task_id, records[0].task_digest)] = records
         report(finished, len(tasks), records[0].task_id)
     samples = [
-        s for t in tasks for s in (done.get((t.id, t.digest)) or generated[(t.id, t.digest)])
+        s
+        for t in tasks
+        for s in mark_pick(done.get((t.id, t.digest)) or generated[(t.id, t.digest)], config)
     ]
     return EvalRun(
         config,
@@ -115,6 +117,21 @@ def _generate(
         futures = [pool.submit(_worker_task, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
+
+
+def mark_pick(records: list[SampleRecord], config: EvalConfig) -> list[SampleRecord]:
+    """One task's samples with `chosen` set by this run's selection. Cached samples carry the
+    pick of the run that drew them, which used another selection when only the selection
+    differs (without repair rounds the selection is not in the cache key: the ablation's
+    consensus row replays the grounded row's samples)."""
+    import dataclasses
+
+    from dslgen.decode.selection import choose
+
+    ordered = sorted(records, key=lambda r: r.index)
+    index = choose([r.ballot for r in ordered], config.selection).index
+    picked = ordered[index].index if index is not None else None
+    return [dataclasses.replace(r, chosen=r.index == picked) for r in records]
 
 
 def task_seed(config: EvalConfig, task: EvalTask) -> int:
