@@ -174,7 +174,7 @@ class LlamaCppSampler:
 
     def _context(self, needed: int) -> None:
         """Make sure the context holds at least `needed` KV cells (the shared prompt plus every
-        live sequence's tokens). Contexts are kept tight — a 16k context makes every step ~30 %
+        live sequence's tokens). Contexts are kept tight — a 16k context makes every step ~40 %
         slower than a 4k one for the same tokens — and grown (`_grow`) when samples run long."""
         llama_cpp = self._llama
         if self._ctx is not None and needed <= self._ctx_size:
