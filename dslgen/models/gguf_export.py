@@ -2,7 +2,8 @@
 
 The fast CPU runtime (dslgen.decode.llamacpp) reads GGUF. The default model arrives as a GGUF
 (`SmolLM2-135M-Instruct.Q4_1.gguf`, kept beside its safetensors copy); a trained adapter is merged
-into the float weights and written here once, cached by fingerprint (see dslgen.models.runtime_weights).
+into the float weights and written here once, cached by fingerprint (see
+`dslgen.models.gguf_cache.runtime_weights`).
 
 Only the weights and the architecture numbers come from the model; the tokenizer (tokens, merges,
 pre-tokenizer, special ids, chat template) is copied from a *template* GGUF that shares the
@@ -25,34 +26,6 @@ from dslgen.errors import ModelNotAvailableError
 
 #: GGUF tensor types a model may be written in; q8_0 is within noise of f32 and ~20 % faster.
 WEIGHT_TYPES = ("f32", "f16", "q8_0")
-
-_LAYER_TENSORS = {
-    "input_layernorm": "attn_norm",
-    "post_attention_layernorm": "ffn_norm",
-    "self_attn.q_proj": "attn_q",
-    "self_attn.k_proj": "attn_k",
-    "self_attn.v_proj": "attn_v",
-    "self_attn.o_proj": "attn_output",
-    "mlp.gate_proj": "ffn_gate",
-    "mlp.up_proj": "ffn_up",
-    "mlp.down_proj": "ffn_down",
-}
-
-
-def gguf_tensor_name(hf_name: str) -> str | None:
-    """The GGUF name of a transformers Llama parameter (None: not part of the llama.cpp graph)."""
-    if hf_name == "model.embed_tokens.weight":
-        return "token_embd.weight"
-    if hf_name == "model.norm.weight":
-        return "output_norm.weight"
-    if hf_name == "lm_head.weight":
-        return "output.weight"
-    parts = hf_name.split(".")
-    if parts[:2] != ["model", "layers"] or parts[-1] != "weight":
-        return None
-    layer, module = parts[2], ".".join(parts[3:-1])
-    short = _LAYER_TENSORS.get(module)
-    return f"blk.{layer}.{short}.weight" if short else None
 
 
 def _rotary_interleave(weight: Any, heads: int) -> Any:
@@ -139,11 +112,15 @@ def write_gguf(
     reader = gguf.GGUFReader(str(template))
     check_same_vocabulary(tokenizer, reader)
 
+    # gguf-py's own map of transformers names (as llama.cpp's converter uses), not a second table
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.num_hidden_layers)
     with staged_gguf(out, "llama") as writer:
         _write_metadata(writer, config, reader, name)
         heads, kv_heads = config.num_attention_heads, config.num_key_value_heads
         for hf_name, tensor in model.state_dict().items():
-            gguf_name = gguf_tensor_name(hf_name)
+            if not hf_name.endswith(".weight"):
+                continue  # buffers such as rotary inv_freq are not part of the llama.cpp graph
+            gguf_name = names.get_name(hf_name, try_suffixes=(".weight",))
             if gguf_name is None:
                 continue
             if gguf_name == "output.weight" and config.tie_word_embeddings:
