@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,8 +114,7 @@ def checked(
     domain: Domain, sample: Sample, request: GenerateRequest, round_number: int
 ) -> Candidate:
     """A sample with its validator report; a sample cut off by the token limit is cut back, and
-    a finished one that fails only on execution stands as its longest valid prefix
-    (`_longest_valid_prefix`).
+    a finished one that fails only on execution stands as its longest valid prefix.
 
     The grammar only guarantees that a *finished* sample is in the language: at `max_tokens` the
     text stops mid-command (`my::create_net -n`) or mid-object (`{"answer": "Rev`). So a
@@ -129,37 +128,34 @@ def checked(
     output as written.
     """
     report = domain.validate(sample.text, request.fixture)
+    as_written = Candidate(sample, report, round_number)
     if not request.use_grammar or report.valid:
-        return Candidate(sample, report, round_number)
+        return as_written
+    cuts = _cuts(domain, sample, request, round_number)
     if report.valid_syntax and report.policy_ok:
-        return _longest_valid_prefix(domain, sample, report, request, round_number)
+        # Finished, but execution rejects it (an untuned model creates the same net twice, or
+        # touches the design before loading it): what it wrote up to the failing command may be
+        # a valid script, so its longest valid prefix stands in for it. Coverage then says what
+        # it leaves out; without one the sample stays as written, invalid.
+        return next((cut for cut in cuts if cut.report.valid), as_written)
     parsing: Candidate | None = None
-    for text in domain.cut_back(sample.text):
-        shorter = domain.validate(text, request.fixture)
-        cut = Candidate(
-            dataclasses.replace(sample, text=text), shorter, round_number, len(sample.text)
-        )
-        if shorter.valid_syntax and shorter.policy_ok:
+    for cut in cuts:
+        if cut.report.valid_syntax and cut.report.policy_ok:
             return cut
-        if parsing is None and shorter.valid_syntax and not report.valid_syntax:
+        if parsing is None and cut.report.valid_syntax and not report.valid_syntax:
             parsing = cut
-    return parsing or Candidate(sample, report, round_number)
+    return parsing or as_written
 
 
-def _longest_valid_prefix(
-    domain: Domain, sample: Sample, report: Report, request: GenerateRequest, round_number: int
-) -> Candidate:
-    """A finished sample the grammar let through but execution rejects (an untuned model
-    creates the same net twice, or touches the design before loading it): what it wrote up to
-    the failing command may be a valid script, so the longest valid prefix of whole lines
-    stands in for it, marked as cut. Coverage then says what it leaves out; without one the
-    sample stays as written, invalid."""
+def _cuts(
+    domain: Domain, sample: Sample, request: GenerateRequest, round_number: int
+) -> Iterator[Candidate]:
+    """The domain's shorter versions of `sample` (`Domain.cut_back`, longest first), each
+    validated only when asked for, as candidates marked as cut."""
     for text in domain.cut_back(sample.text):
-        shorter = domain.validate(text, request.fixture)
-        if shorter.valid:
-            cut = dataclasses.replace(sample, text=text)
-            return Candidate(cut, shorter, round_number, len(sample.text))
-    return Candidate(sample, report, round_number)
+        shorter = dataclasses.replace(sample, text=text)
+        report = domain.validate(text, request.fixture)
+        yield Candidate(shorter, report, round_number, len(sample.text))
 
 
 # (instruction) -> (context text, pack document ids, procs the pack covers)
