@@ -28,12 +28,15 @@ from typing import Any
 
 from dslgen.decode.loopguard import TAIL_TOKENS, looping_tail, repeated_command
 from dslgen.decode.sampler import MIN_TEMPERATURE, Sample, check_grammar
+from dslgen.decode.token_choice import allowed_tokens, pick_token, token_logprob
 from dslgen.errors import DslgenError, ModelNotAvailableError
 from dslgen.models.llama_native import default_threads, load_llama_cpp
 
 #: Tokens evaluated per `llama_decode` call while reading a prompt.
 PROMPT_CHUNK = 512
 MAX_SEQUENCES = 64
+#: Rows of the one reusable llama_batch: a prompt chunk, or one token of every live sequence.
+BATCH_ROWS = max(PROMPT_CHUNK, MAX_SEQUENCES)
 MIN_CONTEXT = 2048  # KV cells of the smallest context
 
 
@@ -44,7 +47,7 @@ class DecodeStats:
     prompt_tokens: int = 0
     prompt_seconds: float = 0.0
     first_token_seconds: float = 0.0  # from the call to the first sampled token
-    mask_seconds: float = 0.0  # llguidance computing and applying the grammar's token masks
+    mask_seconds: float = 0.0  # llguidance computing the grammar's token masks (and unpacking)
     steps: int = 0
     tokens: int = 0
     seconds: float = 0.0
@@ -118,7 +121,6 @@ class LlamaCppSampler:
         self._ctx: Any = None
         self._ctx_size = 0
         self._batch: Any = None
-        self._batch_size = 0
         self.lock = threading.Lock()
         self.last_stats = DecodeStats()
 
@@ -179,16 +181,13 @@ class LlamaCppSampler:
         llama_cpp = self._llama
         if self._ctx is not None and needed <= self._ctx_size:
             return
-        if self._ctx is not None:
-            llama_cpp.llama_free(self._ctx)
-            self._ctx = None
+        self.close_context()
         size = MIN_CONTEXT
         while size < needed:
             size *= 2
         params = llama_cpp.llama_context_default_params()
         params.n_ctx = size
-        params.n_batch = max(PROMPT_CHUNK, MAX_SEQUENCES)
-        params.n_ubatch = max(PROMPT_CHUNK, MAX_SEQUENCES)
+        params.n_batch = params.n_ubatch = BATCH_ROWS
         params.n_seq_max = MAX_SEQUENCES
         params.kv_unified = True  # the prompt's cells are shared by every sequence
         params.n_threads = self.threads
@@ -238,8 +237,7 @@ class LlamaCppSampler:
         """Decode (token, position, sequence, wants_logits) entries in one batch."""
         llama_cpp = self._llama
         if self._batch is None:
-            self._batch_size = max(PROMPT_CHUNK, MAX_SEQUENCES)
-            self._batch = llama_cpp.llama_batch_init(self._batch_size, 0, MAX_SEQUENCES)
+            self._batch = llama_cpp.llama_batch_init(BATCH_ROWS, 0, MAX_SEQUENCES)
         batch = self._batch
         for row, (token, position, sequence, logits) in enumerate(entries):
             batch.token[row] = token
@@ -322,10 +320,9 @@ class LlamaCppSampler:
             if stop_when is not None and stop_when():
                 for seq in sequences:
                     seq.done = True
-            for seq in sequences:
-                if seq.done and seq.batch_row != -2:  # finished: free its cells for the others
+            for seq in live:
+                if seq.done:  # finished this step: free its cells for the others
                     self._llama.llama_memory_seq_rm(self._memory(), seq.index, len(prompt), -1)
-                    seq.batch_row = -2
             live = [s for s in sequences if not s.done]
             if not live:
                 break
@@ -375,45 +372,17 @@ class LlamaCppSampler:
         top_p: float,
         rng: Any,
     ) -> int:
-        """The next token: from the grammar's allowed set, greedy or by temperature and top-p.
-        Adds the token's unconstrained log-probability to the sequence's (EOS excepted: the
-        transformers sampler scores the text, which has none)."""
-        import numpy as np
-
-        shifted = logits - logits.max()
-        log_norm = np.log(np.exp(shifted).sum())
+        """The next token (`dslgen.decode.token_choice`), timing the grammar mask. Adds the
+        token's unconstrained log-probability to the sequence's (EOS excepted: the transformers
+        sampler scores the text, which has none)."""
         allowed = None
-        masking = time.perf_counter()
         if seq.matcher is not None:
-            mask.fill(0)
-            seq.matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
-            bits = np.unpackbits(mask.view(np.uint8), bitorder="little")[: self.vocab_size]
-            allowed = bits.view(bool)  # 0/1 bytes: a bool view, no copy
-        biased = logits
-        if self.logit_bias:
-            biased = logits.copy()
-            for token_id, bias in self.logit_bias.items():
-                biased[token_id] += bias
-        candidates = biased
-        if allowed is not None:
-            candidates = np.where(allowed, biased, -np.inf)
+            masking = time.perf_counter()
+            allowed = allowed_tokens(seq.matcher, mask, self.vocab_size)
             self.last_stats.mask_seconds += time.perf_counter() - masking
-        if greedy:
-            token = int(np.argmax(candidates))
-        else:
-            scaled = (candidates - candidates.max()) / temperature
-            probs = np.exp(scaled)
-            probs /= probs.sum()
-            if top_p < 1.0:
-                order = np.argsort(-probs)
-                cumulative = np.cumsum(probs[order])
-                keep = order[: int(np.searchsorted(cumulative, top_p)) + 1]
-                kept = np.zeros_like(probs)
-                kept[keep] = probs[keep]
-                probs = kept / kept.sum()
-            token = int(rng.choice(self.vocab_size, p=probs))
+        token = pick_token(logits, allowed, self.logit_bias, greedy, temperature, top_p, rng)
         if token != self.eos:
-            seq.logprob += float(shifted[token] - log_norm)
+            seq.logprob += token_logprob(logits, token)
         return token
 
     def _advance(self, seq: _Sequence, token: int, max_tokens: int, stop_loops: bool) -> None:
@@ -444,9 +413,7 @@ class LlamaCppSampler:
         if self._batch is not None:
             llama_cpp.llama_batch_free(self._batch)
             self._batch = None
-        if self._ctx is not None:
-            llama_cpp.llama_free(self._ctx)
-            self._ctx = None
+        self.close_context()
         if self._model is not None:
             llama_cpp.llama_model_free(self._model)
             self._model = None
