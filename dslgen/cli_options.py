@@ -51,7 +51,8 @@ runtime_option = click.option(
     type=click.Choice(["auto", "llama.cpp", "transformers"]),
     default="auto",
     show_default=True,
-    help="Decoding runtime: llama.cpp (fast on CPU), transformers (GPUs), or auto.",
+    help="Decoding runtime: llama.cpp (fast on CPU), transformers (GPUs), or auto (llama.cpp "
+    "on a machine with no NVIDIA GPU that has it installed).",
 )
 
 

@@ -40,9 +40,8 @@ class GenerationSession:
 
 def gpu_present() -> bool:
     """Whether an NVIDIA GPU is visible, without importing torch (1.5 s of start-up)."""
-    return Path("/proc/driver/nvidia/gpus").is_dir() and any(
-        Path("/proc/driver/nvidia/gpus").iterdir()
-    )
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return gpus.is_dir() and any(gpus.iterdir())
 
 
 def resolve_runtime(runtime: str = "auto") -> str:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dslgen.cli_options import catalog_option, domain_option, friendly_errors, no_retrieval_option
+from dslgen.cli_options import (
+    catalog_option,
+    domain_option,
+    friendly_errors,
+    no_retrieval_option,
+    runtime_option,
+)
 from dslgen.evals.config import EvalConfig, parse_suites
 
 if TYPE_CHECKING:
@@ -45,13 +51,7 @@ def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--model", help="Local model folder or hub id (default: the fetched SmolLM2)."
         ),
-        click.option(
-            "--runtime",
-            type=click.Choice(["auto", "llama.cpp", "transformers"]),
-            default=defaults.runtime,
-            show_default=True,
-            help="Decoding runtime (auto: llama.cpp on a CPU-only machine that has it).",
-        ),
+        runtime_option,
         click.option(
             "--workers",
             default=defaults.workers,
