@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--quantize", default="auto", choices=["auto", "nf4", "none"])
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--precision", default="fp32", choices=["auto", "bf16", "fp32"])
+    parser.add_argument("--trl-loss", action="store_true", help="trl's own fused-head loss")
     args = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -44,6 +46,8 @@ def main() -> None:
         batch_size=args.batch_size,
         context=args.context,
         quantize=args.quantize,
+        precision=args.precision,
+        completion_only_head=not args.trl_loss,
         dev_tasks=0,
         save_steps=10_000,
     )

@@ -224,14 +224,15 @@ def generate(
 ) -> None:
     """Write a validated script for an instruction (exit 1 with the report if none validates).
 
-    Without --model/--adapter the domain's promoted version (`dslgen models`) answers.
+    Without --model/--adapter the domain's promoted version (`dslgen models`) answers, else
+    its shipped trained default; `--adapter none` asks the untuned base model.
     Every run is logged to the interaction log (see `dslgen interactions`) unless --no-log.
     """
     from dslgen.corpus.records import write_text
     from dslgen.decode.pipeline import GenerateRequest, generate_script
     from dslgen.decode.session import open_session
     from dslgen.domain import get_domain
-    from dslgen.registry import served_version
+    from dslgen.models.shipped import choose_model
     from dslgen.store.cli import log_generation_or_warn, logging_disabled
     from dslgen.validate.files import load_fixture_file
 
@@ -255,12 +256,17 @@ def generate(
         grounding=not no_grounding,
     )
     status = lambda message: click.echo(f"dslgen: {message}", err=True)  # noqa: E731
-    version = served_version(chosen.name, registry) if model is None and adapter is None else None
-    if version is not None:
-        model, adapter = version.base_model, version.adapter
-    status(f"loading model{f' ({chosen.name} {version.name}, promoted)' if version else ''}")
+    answering = choose_model(chosen, model, adapter, registry)
+    if answering.note:
+        status(f"note: {answering.note}")
+    status(f"loading {answering.label}")
     session = open_session(
-        chosen, model, adapter, use_retrieval=not no_retrieval, runtime=runtime, progress=status
+        chosen,
+        answering.model,
+        answering.adapter,
+        use_retrieval=not no_retrieval,
+        runtime=runtime,
+        progress=status,
     )
     status(f"{session.runtime} serves {session.weights}")
     result = generate_script(request, chosen, session.sampler, session.build_context, status)
@@ -287,7 +293,7 @@ def generate(
             fixture=request.fixture,
             model_id=session.model_name,
             adapter_id=session.adapter,
-            model_version=version.name if version else None,
+            model_version=answering.version,
         )
         if logged is not None:
             status(f"logged as interaction {logged} (rate it: dslgen feedback {logged} --up)")

@@ -36,13 +36,28 @@ no_retrieval_option = click.option(
 # what answers a generation (`generate`, `serve`): given, or the domain's promoted version
 model_option = click.option(
     "--model",
-    help="Local model folder or hub id (default: the domain's promoted version, else the "
-    "fetched SmolLM2-135M-Instruct).",
+    help="Local model folder or hub id (default: the domain's promoted version, else its "
+    "shipped trained default on the fetched SmolLM2-135M-Instruct).",
 )
+
+
+def adapter_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A folder that exists, or one of the two names (checked here, so a typo is one line)."""
+    if value is None or value in {"none", "default"}:
+        return value
+    if not Path(value).is_dir():
+        raise click.BadParameter(
+            f"{value} is not a folder; give an adapter folder or training run, 'default' "
+            "(the shipped trained default) or 'none' (the untuned base model)"
+        )
+    return value
+
+
 adapter_option = click.option(
     "--adapter",
-    type=click.Path(exists=True, file_okay=False),
-    help="A LoRA adapter folder or training run.",
+    callback=adapter_value,
+    help="A LoRA adapter folder or training run; 'default': the shipped trained default "
+    "(also where its catalog differs); 'none': the untuned base model.",
 )
 
 

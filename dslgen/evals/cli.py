@@ -6,6 +6,7 @@ folder to stdout; library errors become one sentence and exit code 1.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dslgen.cli_options import (
+    adapter_value,
     catalog_option,
     domain_option,
     friendly_errors,
@@ -94,6 +96,20 @@ def _config(
     return config
 
 
+def _with_default_adapter(config: EvalConfig) -> EvalConfig:
+    """The config with the adapter that answers (`choose_model`): the one given, none for
+    'none', else the domain's shipped default where its language matches; says which."""
+    from dslgen.domain import get_domain
+    from dslgen.models.shipped import choose_model
+
+    domain = get_domain(config.domain, config.catalog_path)
+    answering = choose_model(domain, config.model, config.adapter)
+    if answering.note:
+        click.echo(f"dslgen eval: note: {answering.note}", err=True)
+    click.echo(f"dslgen eval: answering with {answering.label}", err=True)
+    return dataclasses.replace(config, model=answering.model, adapter=answering.adapter)
+
+
 @contextmanager
 def _progress_bar() -> Iterator[Callable[[str], Progress]]:
     """A rich progress bar on stderr; `for_step(label)` gives run_eval's progress callback."""
@@ -141,7 +157,10 @@ def _command_line() -> str:
 )
 @_sampling_options
 @click.option(
-    "--adapter", type=click.Path(exists=True, file_okay=False), help="A LoRA adapter or run."
+    "--adapter",
+    callback=adapter_value,
+    help="A LoRA adapter or run; 'none': the untuned base model  [default: the domain's "
+    "shipped trained default]",
 )
 @click.option("--no-grammar", is_flag=True, help="Sample without the decoding grammar.")
 @click.option(
@@ -200,6 +219,7 @@ def eval_group(
         extra_suites=suite_files,
         **fields,
     )
+    config = _with_default_adapter(config)
     folder = out or default_run_dir(config.label())
     with _progress_bar() as for_step:
         run = run_eval(config, for_step(f"eval {config.label()}"))
@@ -275,8 +295,9 @@ def compare_command(runs: tuple[Path, ...], out: Path | None) -> None:
 @_sampling_options
 @click.option(
     "--adapter",
-    type=click.Path(exists=True, file_okay=False),
-    help="The SFT adapter or training run (without it the SFT row is skipped).",
+    callback=adapter_value,
+    help="The SFT adapter or training run; 'none' skips the SFT row  [default: the domain's "
+    "shipped trained default]",
 )
 @click.option(
     "--out",
@@ -298,6 +319,7 @@ def ablation_command(
     from dslgen.evals.ablation import run_ablation
 
     base = _config(suites, catalog_path, headline=2, **fields)
+    adapter = _with_default_adapter(dataclasses.replace(base, adapter=adapter)).adapter
     with _progress_bar() as for_step:
         path = run_ablation(
             base,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from dslgen.cli_options import catalog_option, friendly_errors
 from dslgen.errors import DslgenError
 
 
@@ -42,3 +44,57 @@ def show() -> None:
         )
     click.echo(f"{folder / MANIFEST_FILE}")
     click.echo(json.dumps(manifest, indent=2))
+
+
+@model_group.command("ship")
+@click.argument("run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--version", "version", required=True, help="Its name, e.g. pdflow-default-2.")
+@click.option(
+    "--results",
+    "results_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON of held-out figures to record in the card ({suite: {metric: value}}).",
+)
+@click.option("--domain", default="pdflow", show_default=True)
+@friendly_errors
+def ship_command(run: Path, version: str, results_file: Path | None, domain: str) -> None:
+    """Make a finished training run the package's trained default for its domain.
+
+    Copies the adapter (as float16) and writes its training card (base model, config, corpus,
+    steps, tokens, wall time, loss curve, dev and held-out figures, catalog and grammar
+    fingerprints) into dslgen/data/adapters/DOMAIN/; commit that folder to ship it.
+    """
+    from dslgen.domain import get_domain
+    from dslgen.models.shipped import ship
+
+    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file else None
+    click.echo(str(ship(run, get_domain(domain), version, results)))
+
+
+@model_group.command("default")
+@click.option("--domain", default="pdflow", show_default=True)
+@catalog_option
+@friendly_errors
+def default_command(domain: str, catalog_path: Path | None) -> None:
+    """Say which model answers DOMAIN when none is named, and print the shipped card's summary."""
+    from dslgen.domain import get_domain
+    from dslgen.models.shipped import choose_model, read_card, shipped_folder
+
+    chosen = get_domain(domain, catalog_path)
+    answering = choose_model(chosen, None, None)
+    click.echo(f"answers: {answering.label}")
+    if answering.note:
+        click.echo(f"note: {answering.note}")
+    card = read_card(shipped_folder(chosen.name))
+    if card is None:
+        click.echo(f"no shipped {chosen.name} default in this installation")
+        return
+    summary = {
+        "version": card.version,
+        "steps": card.steps,
+        "tokens": card.tokens,
+        "train_seconds": card.train_seconds,
+        "final_loss": card.loss_curve[-1][1] if card.loss_curve else None,
+        "results": card.results,
+    }
+    click.echo(json.dumps(summary, indent=2))

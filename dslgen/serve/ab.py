@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dslgen.domain import Domain
+from dslgen.models.shipped import ModelChoice, choose_model
 from dslgen.serve.settings import ServeConfigError, ServeSettings
 from dslgen.stable_hash import stable_fraction
 
@@ -47,15 +49,6 @@ def client_bucket(client_id: str) -> float:
 
 
 @dataclass(frozen=True)
-class ModelChoice:
-    """A model to load: base model, adapter, and its registry version (None outside it)."""
-
-    model: str | None
-    adapter: str | None
-    version: str | None
-
-
-@dataclass(frozen=True)
 class ServedModels:
     """What a server loads: the primary model, and the A/B candidate with its share."""
 
@@ -64,18 +57,15 @@ class ServedModels:
     share: float = 0.0
 
 
-def served_models(settings: ServeSettings) -> ServedModels:
+def served_models(settings: ServeSettings, domain: Domain) -> ServedModels:
     """The models `settings` ask for: --model/--adapter if given, else the domain's promoted
-    version (else the default model); with --ab, the candidate version from the registry.
+    version, else its shipped default (`dslgen.models.shipped.choose_model`); with --ab, the
+    candidate version from the registry.
     Raises RegistryError (unknown version, corrupt registry) or ServeConfigError."""
     from dslgen.registry import ModelRegistry
 
     registry = ModelRegistry(settings.registry)
-    primary = ModelChoice(settings.model, settings.adapter, None)
-    if settings.model is None and settings.adapter is None:
-        promoted = registry.promoted(settings.domain)
-        if promoted is not None:
-            primary = ModelChoice(promoted.base_model, promoted.adapter, promoted.name)
+    primary = choose_model(domain, settings.model, settings.adapter, settings.registry)
     if settings.ab is None:
         return ServedModels(primary)
     split = parse_ab(settings.ab)
@@ -84,16 +74,21 @@ def served_models(settings: ServeSettings) -> ServedModels:
         raise ServeConfigError(
             f"--ab {split.version}: that is the promoted version already; name a candidate"
         )
-    candidate = ModelChoice(version.base_model, version.adapter, version.name)
+    candidate = ModelChoice(
+        version.base_model, version.adapter, f"{domain.name} {version.name}", version.name
+    )
     return ServedModels(primary, candidate, split.share)
 
 
 @dataclass(frozen=True)
 class Arm:
-    """A loaded version: its session and registry name."""
+    """A loaded version: its session, its version name (registry or shipped default) and what
+    start-up says about it."""
 
     session: GenerationSession
     version: str | None
+    label: str = ""
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,8 @@ def create_app(
     from dslgen.decode.session import open_session
     from dslgen.store import open_store
 
-    served = served_models(settings)
     domain = session.domain if session else get_domain(settings.domain, settings.catalog)
+    served = served_models(settings, domain)
     if session is None:
         primary = served.primary
         session = open_session(
@@ -103,8 +103,9 @@ def create_app(
                 use_retrieval=settings.retrieval,
                 runtime=settings.runtime,
             )
-        candidate = Arm(candidate_session, served.candidate.version)
-    router = ABRouter(Arm(session, served.primary.version), candidate, served.share)
+        candidate = Arm(candidate_session, served.candidate.version, served.candidate.label)
+    primary_arm = Arm(session, served.primary.version, served.primary.label, served.primary.note)
+    router = ABRouter(primary_arm, candidate, served.share)
     owns_store = store is None
     log_store = store if store is not None else open_store(settings.db)
     generation = LoggedGeneration(session, log_store, router)

@@ -128,8 +128,9 @@ def serve(
     router = app.state.dslgen.generation.router
     session = router.primary.session
     click.echo(f"dslgen serve: {session.runtime} serves {session.weights}", err=True)
-    if router.primary.version:
-        click.echo(f"dslgen serve: serving {domain} {router.primary.version} (promoted)", err=True)
+    click.echo(f"dslgen serve: serving {router.primary.label}", err=True)
+    if router.primary.note:
+        click.echo(f"dslgen serve: note: {router.primary.note}", err=True)
     if router.candidate is not None:
         click.echo(
             f"dslgen serve: A/B: {router.share:.0%} of clients go to {router.candidate.version}",

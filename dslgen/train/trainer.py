@@ -22,6 +22,7 @@ from dslgen.corpus.records import read_jsonl, write_jsonl
 from dslgen.decode.session import PROMPT_SETTINGS_FILE
 from dslgen.domain import Domain, get_domain
 from dslgen.prompts import PROMPT_VERSION
+from dslgen.train.completion_loss import completion_only_trainer_class
 from dslgen.train.config import TrainConfig
 from dslgen.train.data import (
     Pool,
@@ -177,7 +178,7 @@ def _write_config(
             "base_model": base,
             "device": device,
             "quantization": "nf4" if quantize else None,
-            "dtype": "bfloat16" if device.startswith("cuda") else "float32",
+            "dtype": "bfloat16" if uses_bf16(config, device) else "float32",
             "prompt_version": PROMPT_VERSION,
             "versions": {
                 "python": platform.python_version(),
@@ -231,8 +232,12 @@ def _load_for_training(
 
     torch.manual_seed(config.seed)
     on_cuda = device.startswith("cuda")
+    # under bf16 autocast the frozen base weights are stored in bf16 too (not cast every step)
     model = load_model(
-        base, device=device, dtype="bf16" if on_cuda else "fp32", quantize_4bit=quantize
+        base,
+        device=device,
+        dtype="bf16" if on_cuda or uses_bf16(config, device) else "fp32",
+        quantize_4bit=quantize,
     )
     if quantize:
         model = prepare_model_for_kbit_training(model)
@@ -343,20 +348,30 @@ def _trainer(
         max_length=config.max_length,
         train_sampling_strategy="sequential",
         include_num_input_tokens_seen="non_padding",
-        bf16=on_cuda,
+        bf16=uses_bf16(config, device),
         use_cpu=not on_cuda,
         report_to="none",
         dataloader_num_workers=0,
         activation_checkpointing=False,
         packing=False,
     )
-    return SFTTrainer(
+    trainer_class = completion_only_trainer_class() if config.completion_only_head else SFTTrainer
+    return trainer_class(
         model=model,
         args=args,
         train_dataset=dataset,
         processing_class=tokenizer,
         callbacks=[StageAndMetrics()],
     )
+
+
+def uses_bf16(config: TrainConfig, device: str) -> bool:
+    """Whether the run trains under bf16 autocast (`precision`; auto: CUDA or native CPU bf16)."""
+    from dslgen.hardware import cpu_has_native_bf16
+
+    if config.precision != "auto":
+        return config.precision == "bf16"
+    return device.startswith("cuda") or cpu_has_native_bf16()
 
 
 def _load_checkpoint_weights(model: Any, checkpoint: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from dslgen.cli import main
+from dslgen.hardware import cpu_has_native_bf16
 
 pytest.importorskip("trl")
 
@@ -53,7 +54,8 @@ def test_run_folder_records_config_data_metrics_adapter_and_plot(finished_run):
     assert len(state["stage_files"]) == 4 and state["train_tokens"] > 0
     config = json.loads((run / "config.json").read_text())
     assert config["config"]["max_steps"] == 4 and config["config"]["lora"]["r"] == 16
-    assert config["dtype"] == "float32" and config["quantization"] is None
+    assert config["dtype"] == ("bfloat16" if cpu_has_native_bf16() else "float32")
+    assert config["quantization"] is None
     rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
     assert any(r["kind"] == "dev" and "dev_functional_rate" in r for r in rows)
     assert (run / "training.png").stat().st_size > 1000
