@@ -109,3 +109,34 @@ def merge_command(run: Path, out: Path, base: str | None) -> None:
     from dslgen.train.merge import merge_run
 
     click.echo(f"merged model: {merge_run(run, out, base)}")
+
+
+@train_group.command("dpo")
+@click.argument("run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[default: RUN/dpo]")
+@click.option("--tasks", type=int, help="Train-split tasks to sample for pairs.")
+@click.option("--k", type=int, help="Samples per task.")
+@click.option("--max-steps", type=int)
+@click.option("--beta", type=float)
+@click.option("--gate-limit", type=int, help="Tasks per held-out suite in the gate's eval.")
+@friendly_errors
+def dpo_command(run: Path, config_path: Path | None, out: Path | None, **flags: Any) -> None:
+    """The preference stage after SFT: DPO on pairs the executor ranks, kept only if the gate
+    says it beats the SFT adapter on the held-out suites (see docs/training.md)."""
+    from dslgen.domain import get_domain
+    from dslgen.train.preference import load_preference_config, train_preference
+    from dslgen.train.run import read_json
+
+    setup = read_json(run / "config.json") or {}
+    domain = get_domain(setup.get("config", {}).get("domain", "pdflow"))
+    config = load_preference_config(config_path, flags)
+    outcome = train_preference(run, domain, config, out, say=lambda m: click.echo(m, err=True))
+    for name, suites in outcome.scores.items():
+        figures = ", ".join(
+            f"{suite} {value:.3f}" for suite, value in suites.items() if value is not None
+        )
+        click.echo(f"{name}: pass@1 {figures}")
+    verdict = "kept" if outcome.kept else "not kept"
+    click.echo(f"DPO adapter {verdict}: {outcome.reason} ({outcome.pairs} pairs)")
+    click.echo(f"adapter: {outcome.folder / 'adapter'}")

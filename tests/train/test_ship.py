@@ -26,19 +26,6 @@ from dslgen.models.shipped import (
 pytest.importorskip("trl")
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tiny_model, small_corpus, tmp_path_factory) -> Path:
-    runs = tmp_path_factory.mktemp("runs")
-    config = runs / "tiny.toml"
-    config.write_text("logging_steps = 1\n")
-    args = ["train", "--config", str(config), "--model", str(tiny_model), "--corpus", str(small_corpus),
-            "--runs-dir", str(runs), "--no-register", "--max-steps", "3", "--batch-size", "2",
-            "--context", "none", "--save-steps", "3", "--dev-tasks", "0"]  # fmt: skip
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    return runs / "pdflow-001"
-
-
 @pytest.fixture
 def shipped_here(tiny_run, tmp_path, monkeypatch):
     """The tiny run shipped as the pdflow default of a package folder in tmp_path."""
