@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -24,11 +25,35 @@ def fetch() -> None:
     """
     from dslgen.models.store import fetch_default_model
 
+    say = lambda msg: click.echo(msg, err=True)  # noqa: E731
     try:
-        path = fetch_default_model(progress=lambda msg: click.echo(msg, err=True))
+        path = fetch_default_model(progress=say)
     except DslgenError as exc:
         raise click.ClickException(str(exc)) from exc
+    _prepare_shipped_defaults(say)
     click.echo(str(path))
+
+
+def _prepare_shipped_defaults(say: Callable[[str], None]) -> None:
+    """Write the llama.cpp weights of every shipped default now (base + adapter merged, q8_0),
+    so that the first `dslgen generate` answers in seconds instead of converting first."""
+    from dslgen.models.gguf_cache import runtime_weights
+    from dslgen.models.llama_native import llama_cpp_available
+    from dslgen.models.shipped import read_card, shipped_domains, shipped_folder
+
+    if not llama_cpp_available():
+        return
+    for domain in shipped_domains():
+        folder = shipped_folder(domain)
+        card = read_card(folder)
+        if card is None:
+            continue
+        try:
+            weights = runtime_weights(None, folder, progress=say)
+        except DslgenError as exc:
+            say(f"the {card.version} llama.cpp weights are not ready ({exc}); made on first use")
+            continue
+        say(f"{card.version}: {weights.description}")
 
 
 @model_group.command("show")

@@ -83,6 +83,14 @@ def shipped_folder(domain: str) -> Path:
     return Path(str(resources.files("dslgen").joinpath("data", "adapters", domain)))
 
 
+def shipped_domains() -> list[str]:
+    """The domains this installation ships a trained default for."""
+    root = shipped_folder("_").parent
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / CARD_FILE).is_file())
+
+
 def read_card(folder: Path) -> TrainingCard | None:
     """The card in `folder`, None when there is none; a broken card is an error naming it."""
     path = folder / CARD_FILE

@@ -47,7 +47,7 @@ def test_a_whole_round_from_generation_to_the_gate(cli, eager_tiny_model, regist
             "generate", "-i", task.instruction, "--fixture", str(fixture), "--k", "1",
             "--max-tokens", "24", "--repair-rounds", "0", "--no-retrieval", "--db", db,
         )  # fmt: skip
-        assert "pdflow v1, promoted" in generated.stderr
+        assert "pdflow v1 (promoted)" in generated.stderr
         interaction = int(generated.stderr.split("logged as interaction ")[1].split()[0])
         gold = tmp_path / f"gold-{number}.tcl"
         gold.write_text(task.script)
@@ -112,6 +112,6 @@ def test_a_whole_round_from_generation_to_the_gate(cli, eager_tiny_model, regist
     task = pilot_tasks(1)[0]
     again = cli("generate", "-i", task.instruction, "--k", "1", "--max-tokens", "16",
                 "--repair-rounds", "0", "--no-retrieval", "--db", db)  # fmt: skip
-    assert f"pdflow {expected}, promoted" in again.stderr
+    assert f"pdflow {expected} (promoted)" in again.stderr
     with open_store(db) as store:
         assert store.list_interactions(limit=1).items[0].model_version == expected

@@ -68,7 +68,7 @@ def test_promotion_evaluates_records_scores_and_generate_uses_it(
     args = ["-i", "Route CLK on M3.", "--no-retrieval", "--k", "1", "--max-tokens", "24"]
     args += ["--repair-rounds", "0", "--db", db]
     generated = cli("generate", *args)
-    assert "pdflow v2, promoted" in generated.stderr
+    assert "pdflow v2 (promoted)" in generated.stderr
     explicit = cli("generate", *args, "--model", str(eager_tiny_model))
     assert "promoted" not in explicit.stderr
     with open_store(db) as store:
