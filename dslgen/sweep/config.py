@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from dslgen.errors import DslgenError, InputFileError
+from dslgen.errors import DslgenError
+from dslgen.tomlfile import read_toml, validated
 
 # named target-module sets a `[space] target_modules` list may use (Llama-style projections)
 DEFAULT_MODULE_SETS: dict[str, list[str]] = {
@@ -209,18 +209,6 @@ def params_key(params: dict[str, Value]) -> str:
 
 def load_sweep_config(path: Path, overrides: dict[str, Any] | None = None) -> SweepConfig:
     """The sweep in `path` (TOML), with top-level `overrides` (None values ignored)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read the sweep config ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{path}: not valid TOML: {exc}; fix the file") from exc
+    data = read_toml(path, "the sweep config")
     data |= {k: v for k, v in (overrides or {}).items() if v is not None}
-    try:
-        return SweepConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        )
-        raise InputFileError(f"{path}: invalid sweep config: {problems}") from exc
+    return validated(SweepConfig, data, str(path), "sweep config")

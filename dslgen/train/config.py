@@ -7,13 +7,12 @@ hundred examples; on CUDA the same file trains QLoRA (nf4 + bf16) unless `quanti
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dslgen.errors import InputFileError
+from dslgen.tomlfile import read_toml, validated
 
 
 class LoraSettings(BaseModel):
@@ -97,16 +96,7 @@ class TrainConfig(BaseModel):
 
 def load_train_config(path: Path | None, overrides: dict[str, Any]) -> TrainConfig:
     """The config in `path` (TOML) with `overrides` (flags; None values ignored) applied."""
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputFileError(
-                f"{path}: cannot read the training config ({exc.strerror})"
-            ) from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise InputFileError(f"{path}: not valid TOML: {exc}; fix the file") from exc
+    data = read_toml(path, "the training config") if path is not None else {}
     for key, value in overrides.items():
         if value is None:
             continue
@@ -115,11 +105,4 @@ def load_train_config(path: Path | None, overrides: dict[str, Any]) -> TrainConf
             data.setdefault(outer, {})[inner] = value
         else:
             data[key] = value
-    try:
-        return TrainConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors()
-        )
-        where = str(path) if path else "the command line"
-        raise InputFileError(f"{where}: invalid training config: {problems}") from exc
+    return validated(TrainConfig, data, str(path or "the command line"), "training config")

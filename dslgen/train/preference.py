@@ -24,17 +24,17 @@ from __future__ import annotations
 import json
 import random
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from dslgen.corpus.records import read_jsonl, write_jsonl
 from dslgen.domain import Domain
 from dslgen.errors import InputFileError
+from dslgen.tomlfile import read_toml, validated
 
 Say = Callable[[str], None]
 
@@ -66,24 +66,10 @@ class PreferenceConfig(BaseModel):
 
 
 def load_preference_config(path: Path | None, overrides: dict[str, Any]) -> PreferenceConfig:
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputFileError(f"{path}: cannot read the DPO config ({exc.strerror})") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise InputFileError(f"{path}: not valid TOML: {exc}; fix the file") from exc
+    """The DPO config in `path` (TOML) with `overrides` (flags; None values ignored) applied."""
+    data = read_toml(path, "the DPO config") if path is not None else {}
     data |= {key: value for key, value in overrides.items() if value is not None}
-    try:
-        return PreferenceConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise InputFileError(
-            f"{path or 'the command line'}: invalid DPO config: {problems}"
-        ) from exc
+    return validated(PreferenceConfig, data, str(path or "the command line"), "DPO config")
 
 
 @dataclass
