@@ -50,8 +50,9 @@ def main() -> None:
 
     import torch
 
+    from dslgen.hardware import trains_in_bf16
     from dslgen.train.config import LoraSettings, TrainConfig
-    from dslgen.train.trainer import train, uses_bf16
+    from dslgen.train.trainer import train
 
     device = "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
     print(
@@ -83,7 +84,7 @@ def main() -> None:
         outcome = train(config)
         metrics = [json.loads(x) for x in (outcome.run / "metrics.jsonl").read_text().splitlines()]
         losses = [row["loss"] for row in metrics if "loss" in row][-3:]
-        bf16 = uses_bf16(config, "cuda" if torch.cuda.is_available() else "cpu")
+        bf16 = trains_in_bf16(config.precision, "cuda" if torch.cuda.is_available() else "cpu")
         rows.append(
             (
                 name,

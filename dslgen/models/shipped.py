@@ -148,13 +148,7 @@ def choose_model(
                 f"--adapter default: this installation ships no {domain.name} default; "
                 "train one with `dslgen train` and give its run folder"
             )
-        return ModelChoice(
-            model,
-            str(shipped_folder(domain.name)),
-            f"{card.version} (shipped default)",
-            card.version,
-            language_mismatch(card, domain),
-        )
+        return _shipped_choice(domain, model, card, language_mismatch(card, domain))
     if model is not None or adapter is not None:
         return ModelChoice(model, adapter, adapter or _base_label(model), None)
     from dslgen.registry import served_version
@@ -180,9 +174,14 @@ def choose_model(
             f"{mismatch}: answering with the untuned base model. Train an adapter for this "
             "language (`dslgen train`), or pass --adapter default to use the shipped one anyway",
         )
-    return ModelChoice(
-        None, str(shipped_folder(domain.name)), f"{card.version} (shipped default)", card.version
-    )
+    return _shipped_choice(domain, None, card, None)
+
+
+def _shipped_choice(
+    domain: Domain, model: str | None, card: TrainingCard, note: str | None
+) -> ModelChoice:
+    folder = str(shipped_folder(domain.name))
+    return ModelChoice(model, folder, f"{card.version} (shipped default)", card.version, note)
 
 
 def _base_label(model: str | None) -> str:

@@ -27,13 +27,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dslgen.corpus.records import read_jsonl, write_jsonl
 from dslgen.domain import Domain
 from dslgen.errors import InputFileError
+from dslgen.prompts import render_messages
 from dslgen.tomlfile import read_toml, validated
 
 Say = Callable[[str], None]
@@ -58,7 +59,7 @@ class PreferenceConfig(BaseModel):
     max_steps: int = Field(60, ge=1)
     batch_size: int = Field(4, ge=1)
     max_length: int = Field(1024, ge=64)
-    precision: str = "auto"
+    precision: Literal["auto", "bf16", "fp32"] = "auto"  # see dslgen.hardware.trains_in_bf16
     # the gate: greedy, one sample per task, the first `gate_limit` tasks of each suite
     gate_suites: list[str] = ["unit", "handwritten"]
     gate_limit: int = Field(48, ge=1)
@@ -112,12 +113,7 @@ def collect_pairs(
     say: Say = lambda message: None,
 ) -> list[dict[str, Any]]:
     """One chosen/rejected pair per task where the executor tells two samples apart."""
-    from dslgen.decode.pipeline import (
-        GenerateRequest,
-        bound_to_domain,
-        generate_script,
-        prepare_prompt,
-    )
+    from dslgen.decode.pipeline import GenerateRequest, bound_to_domain, generate_script
     from dslgen.decode.session import open_session
 
     session = open_session(domain, base, adapter, runtime=config.runtime)
@@ -134,9 +130,9 @@ def collect_pairs(
             repair_rounds=0,
         )
         result = generate_script(request, domain, session.sampler, session.build_context)
-        messages = prepare_prompt(
-            bound_to_domain(request, domain), domain, session.build_context
-        ).messages
+        # the prompt the samples were drawn from: the pipeline's context and bound fixture
+        fixture = bound_to_domain(request, domain).fixture
+        messages = render_messages(domain.name, request.instruction, result.context, fixture)
         pair = _pair(domain, record, result.candidates, config.reference_chosen)
         if pair is not None:
             pairs.append({"id": record["id"], "level": record["level"], "prompt": messages} | pair)
@@ -236,14 +232,12 @@ def _fit(
     from trl import DPOConfig, DPOTrainer
 
     from dslgen.decode.session import PROMPT_SETTINGS_FILE
-    from dslgen.hardware import cpu_has_native_bf16
+    from dslgen.hardware import trains_in_bf16
     from dslgen.models import load_model
 
     torch.manual_seed(config.seed)
     on_cuda = torch.cuda.is_available()
-    bf16 = config.precision == "bf16" or (
-        config.precision == "auto" and (on_cuda or cpu_has_native_bf16())
-    )
+    bf16 = trains_in_bf16(config.precision, "cuda" if on_cuda else "cpu")
     model = load_model(base, device="cuda" if on_cuda else "cpu", dtype="bf16" if bf16 else "fp32")
     model = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True)
     tokenizer = AutoTokenizer.from_pretrained(base)

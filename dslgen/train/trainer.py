@@ -21,6 +21,7 @@ from typing import Any
 from dslgen.corpus.records import read_jsonl, write_jsonl
 from dslgen.decode.session import PROMPT_SETTINGS_FILE
 from dslgen.domain import Domain, get_domain
+from dslgen.hardware import trains_in_bf16
 from dslgen.prompts import PROMPT_VERSION
 from dslgen.train.completion_loss import completion_only_trainer_class
 from dslgen.train.config import TrainConfig
@@ -178,7 +179,7 @@ def _write_config(
             "base_model": base,
             "device": device,
             "quantization": "nf4" if quantize else None,
-            "dtype": "bfloat16" if uses_bf16(config, device) else "float32",
+            "dtype": "bfloat16" if trains_in_bf16(config.precision, device) else "float32",
             "prompt_version": PROMPT_VERSION,
             "versions": {
                 "python": platform.python_version(),
@@ -236,7 +237,7 @@ def _load_for_training(
     model = load_model(
         base,
         device=device,
-        dtype="bf16" if on_cuda or uses_bf16(config, device) else "fp32",
+        dtype="bf16" if on_cuda or trains_in_bf16(config.precision, device) else "fp32",
         quantize_4bit=quantize,
     )
     if quantize:
@@ -348,7 +349,7 @@ def _trainer(
         max_length=config.max_length,
         train_sampling_strategy="sequential",
         include_num_input_tokens_seen="non_padding",
-        bf16=uses_bf16(config, device),
+        bf16=trains_in_bf16(config.precision, device),
         use_cpu=not on_cuda,
         report_to="none",
         dataloader_num_workers=0,
@@ -363,15 +364,6 @@ def _trainer(
         processing_class=tokenizer,
         callbacks=[StageAndMetrics()],
     )
-
-
-def uses_bf16(config: TrainConfig, device: str) -> bool:
-    """Whether the run trains under bf16 autocast (`precision`; auto: CUDA or native CPU bf16)."""
-    from dslgen.hardware import cpu_has_native_bf16
-
-    if config.precision != "auto":
-        return config.precision == "bf16"
-    return device.startswith("cuda") or cpu_has_native_bf16()
 
 
 def _load_checkpoint_weights(model: Any, checkpoint: Path) -> None:
