@@ -10,8 +10,8 @@ from dslgen.evals import ablation
 from dslgen.evals.ablation import ablation_steps, run_ablation
 from dslgen.evals.cli import eval_group
 from dslgen.evals.config import EvalConfig, EvalTask
-from dslgen.evals.records import SampleRecord
 from dslgen.evals.runner import EvalRun
+from tests.evals.sample_records import valid_record
 
 BASE = EvalConfig(suites=("unit", "scenario"), n=2, k=2, limit=1)
 
@@ -44,25 +44,14 @@ def fake_run(config: EvalConfig, progress) -> EvalRun:
     """Samples whose functional correctness grows with each added component."""
     score = config.use_grammar + config.use_retrieval + config.repair_rounds
     records = [
-        SampleRecord(
+        valid_record(
             task_id=f"{suite}-0",
-            task_digest="d",
             suite=suite,
             level=suite,
-            intent="route",
             index=i,
-            text="",
             tokens=5,
             seconds=0.5,
-            round=0,
-            valid_syntax=True,
-            dsl_ok=None,
-            policy_ok=True,
-            semantics_ok=True,
-            valid=True,
-            first_valid=True,
             functional=i < score,
-            error_classes=[],
         )
         for suite in config.suites
         for i in range(config.n)

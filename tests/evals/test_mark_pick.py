@@ -8,26 +8,13 @@ import dataclasses
 from dslgen.evals.config import EvalConfig
 from dslgen.evals.records import SampleRecord
 from dslgen.evals.runner import mark_pick
+from tests.evals.sample_records import valid_record
 
 
 def _record(index: int, *, acts: bool, logprob: float, chosen: bool) -> SampleRecord:
-    return SampleRecord(
-        task_id="t",
-        task_digest="d",
-        suite="unit",
-        level="unit",
+    return valid_record(
         intent="create_net",
         index=index,
-        text="",
-        tokens=10,
-        seconds=0.1,
-        round=0,
-        valid_syntax=True,
-        dsl_ok=None,
-        policy_ok=True,
-        semantics_ok=True,
-        valid=True,
-        first_valid=True,
         functional=acts,
         logprob=logprob,
         group=index,
